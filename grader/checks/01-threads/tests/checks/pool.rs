@@ -1,0 +1,150 @@
+use crate::ms;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
+use std::thread;
+use testkit::procfs::{live_threads, settle_threads};
+use testkit::{Rendezvous, ThreadLog, check, cpu};
+use threads::pool::ThreadPool;
+
+/// Receives `n` values, giving up when none arrives for two seconds.
+fn collect<T>(rx: &Receiver<T>, n: usize) -> Result<Vec<T>, Vec<T>> {
+    let mut got = Vec::with_capacity(n);
+    while got.len() < n {
+        match rx.recv_timeout(ms(2000)) {
+            Ok(value) => got.push(value),
+            Err(_) => return Err(got),
+        }
+    }
+    Ok(got)
+}
+
+check! {
+    /// All 100 jobs run on a pool of 4.
+    fn runs_every_job() {
+        let pool = ThreadPool::new(4);
+        assert_eq!(pool.size(), 4, "size() must report the number of workers");
+        let (tx, rx) = mpsc::channel();
+        for i in 0..100 {
+            let tx = tx.clone();
+            pool.execute(move || tx.send(i).unwrap());
+        }
+        let mut done = collect(&rx, 100).unwrap_or_else(|got| {
+            panic!("only {} of 100 jobs ran (none more for 2 s)", got.len())
+        });
+        done.sort_unstable();
+        assert!(done.iter().copied().eq(0..100), "some jobs ran twice: {done:?}");
+    }
+
+    /// Jobs only ever run on the pool's own workers: at most `size` threads.
+    fn workers_at_most_size() {
+        let pool = ThreadPool::new(3);
+        let log = Arc::new(ThreadLog::new());
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..50 {
+            let (log, tx) = (Arc::clone(&log), tx.clone());
+            pool.execute(move || {
+                log.record();
+                thread::sleep(ms(1));
+                tx.send(()).unwrap();
+            });
+        }
+        if let Err(got) = collect(&rx, 50) {
+            panic!("only {} of 50 jobs ran (none more for 2 s)", got.len());
+        }
+        assert!(
+            log.distinct() <= 3,
+            "50 jobs ran on {} different threads, but a pool of 3 has 3 workers started \
+             once by new(): a thread per job is not a pool",
+            log.distinct()
+        );
+    }
+
+    /// A pool of 4 runs 4 jobs that wait for each other: its workers run in parallel.
+    fn workers_run_together() {
+        let pool = ThreadPool::new(4);
+        let meet = Arc::new(Rendezvous::new(4));
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..4 {
+            let (meet, tx) = (Arc::clone(&meet), tx.clone());
+            pool.execute(move || tx.send(meet.arrive()).unwrap());
+        }
+        let met = collect(&rx, 4).unwrap_or_else(|got| {
+            panic!("only {} of 4 jobs ran (none more for 2 s)", got.len())
+        });
+        assert!(
+            met.iter().all(|&m| m),
+            "the workers did not run the jobs in parallel: {}",
+            meet.explain()
+        );
+    }
+
+    /// After jobs panic, a pool of 1 still runs the jobs that follow.
+    fn survives_panicking_job() {
+        let pool = ThreadPool::new(1);
+        for _ in 0..3 {
+            pool.execute(|| panic!("this job fails on purpose"));
+        }
+        let (tx, rx) = mpsc::channel();
+        for i in 0..10 {
+            let tx = tx.clone();
+            pool.execute(move || tx.send(i).unwrap());
+        }
+        if let Err(got) = collect(&rx, 10) {
+            panic!(
+                "after jobs panicked, only {} of the 10 jobs queued behind them ran: the \
+                 panic seems to have ended the worker (std::panic::catch_unwind keeps it alive)",
+                got.len()
+            );
+        }
+    }
+
+    /// Dropping the pool finishes every queued job before `drop` returns.
+    fn drop_finishes_queue() {
+        let pool = ThreadPool::new(2);
+        let finished = Arc::new(AtomicUsize::new(0));
+        for _ in 0..20 {
+            let finished = Arc::clone(&finished);
+            pool.execute(move || {
+                thread::sleep(ms(5));
+                finished.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        drop(pool);
+        let finished = finished.load(Ordering::SeqCst);
+        assert_eq!(
+            finished, 20,
+            "when drop returned, {finished} of 20 queued jobs had run: drop must let the \
+             workers empty the queue and join them"
+        );
+    }
+
+    /// No worker thread is left alive once `drop` has returned.
+    fn no_threads_after_drop() {
+        let Some(before) = live_threads() else {
+            return testkit::record::skip("counting threads needs /proc/self/task (Linux)");
+        };
+        let pool = ThreadPool::new(4);
+        pool.execute(|| thread::sleep(ms(300)));
+        pool.execute(|| {});
+        drop(pool);
+        let after = settle_threads(before, ms(100)).unwrap();
+        assert_eq!(
+            after,
+            before,
+            "{} thread(s) were still alive after the pool was dropped: drop must join \
+             every worker",
+            after.saturating_sub(before)
+        );
+    }
+
+    /// Idle workers block on the queue instead of polling it.
+    fn idle_workers_sleep() {
+        let pool = ThreadPool::new(4);
+        let (tx, rx) = mpsc::channel();
+        pool.execute(move || tx.send(()).unwrap());
+        rx.recv_timeout(ms(2000)).expect("a first job never ran");
+        let ((), usage) = cpu::measure(|| thread::sleep(ms(300)));
+        usage.assert_waiting("a pool of 4 idle workers over 0.3 s", 0.25);
+    }
+}

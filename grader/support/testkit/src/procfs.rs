@@ -1,0 +1,63 @@
+//! Counts of this process's live threads and open file descriptors, read from `/proc`.
+//!
+//! Both return `None` where `/proc/self` does not exist (not Linux); checks that need them
+//! then skip with a stated reason instead of failing.
+
+use std::time::{Duration, Instant};
+
+fn count_entries(dir: &str) -> Option<usize> {
+    Some(std::fs::read_dir(dir).ok()?.count())
+}
+
+/// The number of threads this process has right now (`/proc/self/task`).
+pub fn live_threads() -> Option<usize> {
+    count_entries("/proc/self/task")
+}
+
+/// The number of file descriptors this process has open right now (`/proc/self/fd`),
+/// not counting the one used to read the directory.
+pub fn open_fds() -> Option<usize> {
+    count_entries("/proc/self/fd").map(|n| n.saturating_sub(1))
+}
+
+/// Waits until at most `target` threads are alive or `patience` runs out, and returns the
+/// last count.
+///
+/// A joined thread can still be listed for a moment after `join` returns (the kernel
+/// clears the thread id before it removes the task), so an exact count needs this short
+/// settling time; a thread that is really still running stays listed.
+pub fn settle_threads(target: usize, patience: Duration) -> Option<usize> {
+    let deadline = Instant::now() + patience;
+    loop {
+        let now = live_threads()?;
+        if now <= target || Instant::now() >= deadline {
+            return Some(now);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_follow_threads_and_files() {
+        let before = live_threads().unwrap();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let worker = std::thread::spawn(move || stop_rx.recv());
+        assert_eq!(live_threads().unwrap(), before + 1);
+        drop(stop_tx);
+        worker.join().unwrap().unwrap_err();
+        assert_eq!(
+            settle_threads(before, Duration::from_secs(1)).unwrap(),
+            before
+        );
+
+        let fds = open_fds().unwrap();
+        let file = std::fs::File::open("/proc/self/status").unwrap();
+        assert_eq!(open_fds().unwrap(), fds + 1);
+        drop(file);
+        assert_eq!(open_fds().unwrap(), fds);
+    }
+}
