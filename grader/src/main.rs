@@ -1,1 +1,140 @@
-fn main() {}
+//! `cargo run -p grader`: grades the course's exercises.
+//!
+//! Exit status: 0 when every graded check passes, 1 when some do not, 2 when the grader
+//! itself cannot run (a malformed course, a missing folder, an unknown exercise).
+
+mod compile;
+mod course;
+mod error;
+mod grade;
+mod human;
+mod overlay;
+mod progress;
+mod report;
+mod sandbox;
+mod verdict;
+mod workspace;
+
+use clap::{Parser, ValueEnum};
+use error::Fatal;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+use workspace::Source;
+
+/// Grades the exercises of "Async Rust from Scratch": builds each exercise's checks and
+/// runs every check in a process of its own.
+#[derive(Parser, Debug)]
+#[command(name = "grader", version)]
+struct Cli {
+    /// Grade only this exercise (name like `threads`, folder like `01-threads`, or number),
+    /// and explain every failure in full.
+    exercise: Option<String>,
+
+    /// Grade the reference solutions (`solutions/*/src`) instead of `exercises/`.
+    #[arg(long, conflicts_with = "submission")]
+    solutions: bool,
+
+    /// Grade someone else's work: `DIR/exercises/*/src`, against this course's checks.
+    #[arg(long, value_name = "DIR")]
+    submission: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// The course folder (holding course.toml); default: found from the current folder
+    /// upwards, else the course this grader belongs to.
+    #[arg(long, value_name = "DIR")]
+    course: Option<PathBuf>,
+
+    /// Time limit of every check in seconds, instead of the limits in course.toml.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: Option<u64>,
+
+    /// How many checks run at once (checks that measure time always run alone).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(fatal) => {
+            eprintln!("grader: {fatal}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<bool, Fatal> {
+    let root = course_root(cli.course.as_deref())?;
+    let course = course::Course::load(&root)?;
+    let source = if cli.solutions {
+        Source::Solutions
+    } else if let Some(dir) = &cli.submission {
+        Source::Submission(std::path::absolute(dir)?)
+    } else {
+        Source::InPlace
+    };
+    let options = grade::Options {
+        source,
+        only: cli.exercise.clone(),
+        timeout: cli.timeout.map(Duration::from_secs),
+        jobs: cli.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        }),
+    };
+    let progress = progress::Progress::new(cli.format == Format::Human);
+    let report = grade::grade(&course, &options, &progress)?;
+    match cli.format {
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|e| Fatal::new(format!("cannot write the report: {e}")))?;
+            println!("{json}");
+        }
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let style = human::Style { color };
+            print!("{}", human::render(&report, &style, cli.exercise.is_some()));
+        }
+    }
+    Ok(report.all_passed())
+}
+
+/// The course folder: as given, else the nearest folder upwards holding `course.toml`,
+/// else the course this grader was built from.
+fn course_root(given: Option<&Path>) -> Result<PathBuf, Fatal> {
+    if let Some(dir) = given {
+        if !dir.join(course::MANIFEST).is_file() {
+            return Err(Fatal::new(format!(
+                "{} has no {}",
+                dir.display(),
+                course::MANIFEST
+            )));
+        }
+        return Ok(std::path::absolute(dir)?);
+    }
+    let cwd = std::env::current_dir()?;
+    if let Some(found) = cwd.ancestors().find(|d| d.join(course::MANIFEST).is_file()) {
+        return Ok(found.to_path_buf());
+    }
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if built_in.join(course::MANIFEST).is_file() {
+        return Ok(built_in.canonicalize()?);
+    }
+    Err(Fatal::new(format!(
+        "no {} in {} or above it",
+        course::MANIFEST,
+        cwd.display()
+    )))
+}

@@ -1,0 +1,109 @@
+//! Building one exercise's checks with cargo, and reading the compiler's verdict.
+
+use crate::error::Fatal;
+use crate::workspace::Workspace;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Name of the test target every harness crate declares.
+pub const TEST_TARGET: &str = "checks";
+/// Compiler output kept for a report: enough for the first few errors.
+const MAX_ERRORS: usize = 4;
+const MAX_ERROR_BYTES: usize = 6_000;
+
+pub enum Build {
+    /// The check binary to run.
+    Built(PathBuf),
+    /// The compiler's messages, trimmed, with paths pointing at the graded files.
+    Failed(String),
+}
+
+/// The cargo the grader was started by, else the one on `PATH`.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Compiles the harness package `harness` (and so the exercise it tests).
+pub fn build(ws: &Workspace, harness: &str) -> Result<Build, Fatal> {
+    let output = Command::new(cargo())
+        .args(["test", "--no-run", "--message-format=json", "--color=never", "-p"])
+        .arg(harness)
+        .args(["--test", TEST_TARGET])
+        .current_dir(&ws.root)
+        .env("CARGO_TARGET_DIR", &ws.target_dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Fatal::new(format!("cannot run cargo ({}): {e}", cargo())))?;
+    let mut executable = None;
+    let mut errors = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        match message["reason"].as_str() {
+            Some("compiler-artifact")
+                if message["target"]["name"] == TEST_TARGET && message["profile"]["test"] == true =>
+            {
+                executable = message["executable"].as_str().map(PathBuf::from);
+            }
+            Some("compiler-message") if message["message"]["level"] == "error" => {
+                if let Some(rendered) = message["message"]["rendered"].as_str() {
+                    errors.push(rendered.trim_end().to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    match executable {
+        Some(exe) if output.status.success() => Ok(Build::Built(exe)),
+        _ => {
+            let text = if errors.is_empty() {
+                // Not a compiler error: cargo itself complained (a manifest, the registry).
+                String::from_utf8_lossy(&output.stderr).trim().to_owned()
+            } else {
+                summarize(&errors)
+            };
+            Ok(Build::Failed(ws.localize(&text)))
+        }
+    }
+}
+
+fn summarize(errors: &[String]) -> String {
+    let mut text = errors
+        .iter()
+        .take(MAX_ERRORS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    if text.len() > MAX_ERROR_BYTES {
+        let cut = text.floor_char_boundary(MAX_ERROR_BYTES);
+        text.truncate(cut);
+        text.push_str("\n[...]");
+    }
+    if errors.len() > MAX_ERRORS {
+        text.push_str(&format!("\n\n(and {} more errors)", errors.len() - MAX_ERRORS));
+    }
+    text
+}
+
+/// The test names a check binary defines (`<step>::<check>`).
+pub fn list_tests(exe: &std::path::Path) -> Result<Vec<String>, Fatal> {
+    let output = Command::new(exe)
+        .args(["--list", "--format", "terse"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Fatal::new(format!("cannot list the checks in {}: {e}", exe.display())))?;
+    if !output.status.success() {
+        return Err(Fatal::new(format!(
+            "cannot list the checks in {}: {}",
+            exe.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .map(str::to_owned)
+        .collect())
+}

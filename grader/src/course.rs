@@ -1,0 +1,263 @@
+//! The course manifest, `course.toml`: exercises in order, their steps and checks.
+
+use crate::error::Fatal;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// File name of the manifest at the course root.
+pub const MANIFEST: &str = "course.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Course {
+    pub course: Meta,
+    #[serde(rename = "exercise", default)]
+    pub exercises: Vec<Exercise>,
+    /// Where the manifest was read from; the course root.
+    #[serde(skip)]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub title: String,
+    /// The default time limit of one check, in seconds.
+    pub timeout_secs: u64,
+    /// Folder of the book's sources, relative to the root; book links are relative to it.
+    pub book: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    /// Short name used on the command line (`cargo run -p grader -- threads`).
+    pub name: String,
+    /// Folder name shared by `exercises/`, `solutions/` and `grader/checks/`.
+    pub dir: String,
+    pub title: String,
+    pub book: String,
+    /// What a crash with a given signal usually means in this exercise.
+    #[serde(default)]
+    pub crash_hints: BTreeMap<String, String>,
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Also the module of the harness that holds the step's checks.
+    pub name: String,
+    pub title: String,
+    pub book: String,
+    pub hint: String,
+    #[serde(rename = "check")]
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// The check function's name inside the step's module.
+    pub name: String,
+    pub kind: Kind,
+    pub points: u32,
+    pub hint: String,
+    pub timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Output or event order compared with an embedded expectation.
+    Snapshot,
+    /// Wall time compared between two hypotheses measured in the same run.
+    Timing,
+    /// Concurrency proven by structure: rendezvous, thread ids, poll counts.
+    Structural,
+    /// CPU time, threads, file descriptors, drops.
+    Resource,
+    /// One classic bug provoked on purpose.
+    Pitfall,
+    /// A plain behavioural contract.
+    Behaviour,
+}
+
+impl Kind {
+    /// Checks that measure time or CPU run alone, with nothing else of the grader running.
+    pub fn needs_quiet_machine(self) -> bool {
+        matches!(self, Kind::Timing | Kind::Resource)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Snapshot => "snapshot",
+            Kind::Timing => "timing",
+            Kind::Structural => "structural",
+            Kind::Resource => "resource",
+            Kind::Pitfall => "pitfall",
+            Kind::Behaviour => "behaviour",
+        }
+    }
+}
+
+impl Exercise {
+    pub fn exercise_dir(&self, root: &Path) -> PathBuf {
+        root.join("exercises").join(&self.dir)
+    }
+
+    pub fn harness_dir(&self, root: &Path) -> PathBuf {
+        root.join("grader").join("checks").join(&self.dir)
+    }
+
+    /// Every check with its step, in course order.
+    pub fn checks(&self) -> impl Iterator<Item = (&Step, &Check)> {
+        self.steps
+            .iter()
+            .flat_map(|step| step.checks.iter().map(move |check| (step, check)))
+    }
+
+    pub fn max_points(&self) -> u32 {
+        self.checks().map(|(_, c)| c.points).sum()
+    }
+}
+
+impl Step {
+    /// The name the test harness knows the check by.
+    pub fn test_name(&self, check: &Check) -> String {
+        format!("{}::{}", self.name, check.name)
+    }
+}
+
+impl Check {
+    pub fn timeout(&self, course: &Course) -> Duration {
+        Duration::from_secs(self.timeout_secs.unwrap_or(course.course.timeout_secs))
+    }
+}
+
+impl Course {
+    /// Reads and validates `course.toml` under `root`.
+    pub fn load(root: &Path) -> Result<Course, Fatal> {
+        let path = root.join(MANIFEST);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Fatal::new(format!("cannot read {}: {e}", path.display())))?;
+        let mut course: Course = toml::from_str(&text).map_err(|e| {
+            let detail = e.to_string().replace('\n', " ").replace("  ", " ");
+            Fatal::new(format!("{} is malformed: {}", path.display(), detail.trim()))
+        })?;
+        course.root = root.to_path_buf();
+        course.validate()?;
+        Ok(course)
+    }
+
+    fn validate(&self) -> Result<(), Fatal> {
+        let bad = |what: String| Err(Fatal::new(format!("{MANIFEST}: {what}")));
+        if self.exercises.is_empty() {
+            return bad("lists no [[exercise]]".into());
+        }
+        if self.course.timeout_secs == 0 {
+            return bad("[course] timeout_secs must be at least 1".into());
+        }
+        let (mut names, mut dirs) = (HashSet::new(), HashSet::new());
+        for ex in &self.exercises {
+            if !is_identifier(&ex.name) || !names.insert(ex.name.as_str()) {
+                return bad(format!("exercise name {:?} is not a unique identifier", ex.name));
+            }
+            if !dirs.insert(ex.dir.as_str()) {
+                return bad(format!("exercise folder {:?} is used twice", ex.dir));
+            }
+            if ex.dir.is_empty() || ex.dir.contains(['/', '\\']) || ex.dir.starts_with('.') {
+                return bad(format!("exercise folder {:?} must be a plain folder name", ex.dir));
+            }
+            if ex.steps.is_empty() {
+                return bad(format!("exercise {:?} has no [[exercise.step]]", ex.name));
+            }
+            let mut tests = HashSet::new();
+            for step in &ex.steps {
+                if !is_identifier(&step.name) || step.checks.is_empty() {
+                    return bad(format!(
+                        "step {:?} of {:?} needs an identifier name and at least one check",
+                        step.name, ex.name
+                    ));
+                }
+                for check in &step.checks {
+                    if !is_identifier(&check.name) || !tests.insert(step.test_name(check)) {
+                        return bad(format!(
+                            "check {:?} in step {:?} of {:?} is not a unique identifier",
+                            check.name, step.name, ex.name
+                        ));
+                    }
+                    if check.timeout_secs == Some(0) {
+                        return bad(format!("check {:?}: timeout_secs must be at least 1", check.name));
+                    }
+                }
+            }
+            for required in [ex.exercise_dir(&self.root), ex.harness_dir(&self.root)] {
+                if !required.join("Cargo.toml").is_file() {
+                    return Err(Fatal::new(format!(
+                        "exercise {:?}: missing folder {} (or its Cargo.toml)",
+                        ex.name,
+                        required.display()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds an exercise by name, folder (`01-threads`) or number (`1`).
+    pub fn find(&self, wanted: &str) -> Option<&Exercise> {
+        self.exercises.iter().enumerate().find_map(|(i, ex)| {
+            let by_number = wanted.parse::<usize>().ok() == Some(i + 1);
+            (ex.name == wanted || ex.dir == wanted || by_number).then_some(ex)
+        })
+    }
+
+    /// A book link as a path a reader can open.
+    pub fn book_link(&self, link: &str) -> String {
+        format!("{}/{link}", self.course.book.display())
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The package name declared by a crate's `Cargo.toml`.
+pub fn package_name(crate_dir: &Path) -> Result<String, Fatal> {
+    #[derive(Deserialize)]
+    struct Manifest {
+        package: Package,
+    }
+    #[derive(Deserialize)]
+    struct Package {
+        name: String,
+    }
+    let path = crate_dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Fatal::new(format!("cannot read {}: {e}", path.display())))?;
+    let manifest: Manifest = toml::from_str(&text)
+        .map_err(|e| Fatal::new(format!("{} has no [package] name: {e}", path.display())))?;
+    Ok(manifest.package.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("results_in_order2"));
+        assert!(!is_identifier("Results"));
+        assert!(!is_identifier("9lives"));
+        assert!(!is_identifier("a::b"));
+        assert!(!is_identifier(""));
+    }
+}

@@ -1,0 +1,248 @@
+//! The pipeline: prepare the workspace, build each exercise, run every check, collect.
+
+use crate::compile::{self, Build};
+use crate::course::{Check, Course, Exercise, Step, package_name};
+use crate::error::Fatal;
+use crate::progress::Progress;
+use crate::report::{CheckReport, ExerciseReport, Report};
+use crate::sandbox::{self, Limits};
+use crate::verdict::{self, Status, Verdict};
+use crate::workspace::{Source, Workspace};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub struct Options {
+    pub source: Source,
+    /// Grade only this exercise (name, folder or number).
+    pub only: Option<String>,
+    /// Replaces every check's time limit.
+    pub timeout: Option<Duration>,
+    /// How many checks run at once (checks that measure time always run alone).
+    pub jobs: usize,
+}
+
+/// Output beyond this stops a check; learners' debug prints stay far below it.
+const MAX_OUTPUT: usize = 8 * 1024 * 1024;
+const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// One check to run, with everything needed to run it on any thread.
+struct Job<'a> {
+    exercise: usize,
+    step: &'a Step,
+    check: &'a Check,
+    exe: PathBuf,
+    cwd: PathBuf,
+}
+
+pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<Report, Fatal> {
+    let selected: Vec<&Exercise> = match &options.only {
+        Some(wanted) => vec![course.find(wanted).ok_or_else(|| {
+            let known: Vec<&str> = course.exercises.iter().map(|e| e.name.as_str()).collect();
+            Fatal::new(format!("unknown exercise {wanted:?}; the course has: {}", known.join(", ")))
+        })?],
+        None => course.exercises.iter().collect(),
+    };
+    let ws = Workspace::prepare(course, &options.source)?;
+
+    let mut builds = Vec::new();
+    for ex in &selected {
+        progress.building(&ex.name);
+        let harness = package_name(&ex.harness_dir(&course.root))?;
+        let build = compile::build(&ws, &harness)?;
+        if let Build::Built(exe) = &build {
+            ensure_same_checks(ex, &compile::list_tests(exe)?)?;
+        }
+        builds.push(build);
+    }
+
+    let mut jobs = Vec::new();
+    for (i, (ex, build)) in selected.iter().zip(&builds).enumerate() {
+        if let Build::Built(exe) = build {
+            for (step, check) in ex.checks() {
+                jobs.push(Job {
+                    exercise: i,
+                    step,
+                    check,
+                    exe: exe.clone(),
+                    cwd: ex.harness_dir(&ws.root),
+                });
+            }
+        }
+    }
+    let total = jobs.len();
+    progress.running(0, total);
+    let (quiet, shared): (Vec<_>, Vec<_>) =
+        jobs.iter().enumerate().partition(|(_, job)| job.check.kind.needs_quiet_machine());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build()
+        .map_err(|e| Fatal::new(format!("cannot start worker threads: {e}")))?;
+    let run_one = |(index, job): &(usize, &Job)| {
+        let verdict = run_check(course, &ws, selected[job.exercise], job, options.timeout);
+        progress.ran_one(total);
+        (*index, verdict)
+    };
+    let mut verdicts: Vec<(usize, (Verdict, f64))> =
+        pool.install(|| shared.par_iter().map(run_one).collect());
+    // Checks that measure time or CPU run one at a time, after everything else.
+    verdicts.extend(quiet.iter().map(run_one));
+    verdicts.sort_by_key(|(index, _)| *index);
+    progress.done();
+
+    let mut verdicts = verdicts.into_iter().map(|(_, v)| v);
+    let exercises = selected
+        .iter()
+        .zip(&builds)
+        .map(|(ex, build)| {
+            let checks: Vec<CheckReport> = ex
+                .checks()
+                .map(|(step, check)| {
+                    let (verdict, seconds) = match build {
+                        Build::Built(_) => verdicts.next().expect("one verdict per job"),
+                        Build::Failed(_) => (
+                            Verdict {
+                                status: Status::CompileError,
+                                message: "the exercise does not compile (see the compiler's message)".into(),
+                                details: String::new(),
+                            },
+                            0.0,
+                        ),
+                    };
+                    check_report(course, ex, step, check, verdict, seconds)
+                })
+                .collect();
+            let compile_error = match build {
+                Build::Failed(text) => Some(text.clone()),
+                Build::Built(_) => None,
+            };
+            ExerciseReport {
+                name: ex.name.clone(),
+                title: ex.title.clone(),
+                dir: ex.dir.clone(),
+                status: ExerciseReport::summarize(&checks, compile_error.is_some()),
+                points: checks.iter().map(|c| c.points).sum(),
+                max_points: ex.max_points(),
+                book: course.book_link(&ex.book),
+                compile_error,
+                checks,
+            }
+        })
+        .collect::<Vec<_>>();
+    Ok(Report {
+        course: course.course.title.clone(),
+        source: options.source.label(),
+        workspace: ws.root.display().to_string(),
+        summary: Report::summarize(&exercises),
+        exercises,
+    })
+}
+
+fn run_check(
+    course: &Course,
+    ws: &Workspace,
+    ex: &Exercise,
+    job: &Job,
+    timeout: Option<Duration>,
+) -> (Verdict, f64) {
+    let test_name = job.step.test_name(job.check);
+    let limits = Limits {
+        timeout: timeout.unwrap_or_else(|| job.check.timeout(course)),
+        max_output: MAX_OUTPUT,
+        max_file: MAX_FILE,
+    };
+    let env: Vec<(OsString, OsString)> = [
+        ("INSTA_UPDATE", OsString::from("no")),
+        ("INSTA_OUTPUT", "diff".into()),
+        ("INSTA_WORKSPACE_ROOT", ws.root.clone().into_os_string()),
+        ("RUST_BACKTRACE", "0".into()),
+        ("RUST_LIB_BACKTRACE", "0".into()),
+        ("NO_COLOR", "1".into()),
+        ("CLICOLOR", "0".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (OsString::from(k), v))
+    .collect();
+    let spec = sandbox::Spec {
+        program: &job.exe,
+        args: [test_name.as_str(), "--exact", "--nocapture", "--test-threads=1"]
+            .map(OsString::from)
+            .to_vec(),
+        cwd: &job.cwd,
+        env,
+        env_remove_prefixes: &["INSTA_", "GRADER_", "RUST_TEST_"],
+    };
+    match sandbox::run(&spec, &limits) {
+        Ok(run) => {
+            let hint = ex.crash_hints.get(&signal_of(&run)).map(String::as_str);
+            (verdict::classify(&run, &test_name, hint), run.elapsed.as_secs_f64())
+        }
+        Err(e) => (
+            Verdict {
+                status: Status::Fail,
+                message: format!("the grader could not start this check: {e}"),
+                details: String::new(),
+            },
+            0.0,
+        ),
+    }
+}
+
+fn signal_of(run: &sandbox::Run) -> String {
+    match run.ending {
+        sandbox::Ending::Signaled(signal) => sandbox::signal_name(signal),
+        _ => String::new(),
+    }
+}
+
+fn check_report(
+    course: &Course,
+    ex: &Exercise,
+    step: &Step,
+    check: &Check,
+    verdict: Verdict,
+    seconds: f64,
+) -> CheckReport {
+    CheckReport {
+        name: step.test_name(check),
+        step: step.name.clone(),
+        step_title: step.title.clone(),
+        kind: check.kind.as_str(),
+        status: verdict.status,
+        points: if verdict.status == Status::Pass { check.points } else { 0 },
+        max_points: check.points,
+        message: verdict.message,
+        // A step not started yet needs the step's hint more than the check's.
+        hint: if verdict.status == Status::Todo {
+            step.hint.clone()
+        } else {
+            check.hint.clone()
+        },
+        book: course.book_link(&step.book),
+        source: format!("grader/checks/{}/tests/checks/{}.rs", ex.dir, step.name),
+        details: verdict.details,
+        seconds: (seconds * 1000.0).round() / 1000.0,
+    }
+}
+
+/// The course and the harness must agree on the checks: a check missing from either side
+/// would silently never be graded.
+fn ensure_same_checks(ex: &Exercise, defined: &[String]) -> Result<(), Fatal> {
+    let listed: BTreeSet<String> = ex.checks().map(|(s, c)| s.test_name(c)).collect();
+    let defined: BTreeSet<String> = defined.iter().cloned().collect();
+    let unlisted: Vec<_> = defined.difference(&listed).cloned().collect();
+    let undefined: Vec<_> = listed.difference(&defined).cloned().collect();
+    if unlisted.is_empty() && undefined.is_empty() {
+        return Ok(());
+    }
+    Err(Fatal::new(format!(
+        "course.toml and grader/checks/{} disagree about exercise {:?}: \
+         not in course.toml: [{}]; not in the harness: [{}]",
+        ex.dir,
+        ex.name,
+        unlisted.join(", "),
+        undefined.join(", ")
+    )))
+}

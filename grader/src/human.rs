@@ -1,0 +1,164 @@
+//! The report for people: a table per exercise, then what to do next.
+
+use crate::report::{CheckReport, ExerciseReport, Report};
+use crate::verdict::Status;
+use std::fmt::Write;
+
+/// Lines of a check's output shown under a failure.
+const DETAIL_LINES: usize = 40;
+
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn status(&self, status: Status) -> String {
+        let code = match status {
+            Status::Pass => "32",
+            Status::Todo => "33",
+            Status::Skipped => "2",
+            _ => "31;1",
+        };
+        self.paint(code, &format!("{:<13}", status.as_str()))
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+}
+
+/// Renders the report. `detailed` adds every failure's full explanation (one exercise).
+pub fn render(report: &Report, style: &Style, detailed: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — grading {}\n", style.bold(&report.course), report.source);
+    for ex in &report.exercises {
+        render_exercise(&mut out, ex, style, detailed);
+    }
+    let s = &report.summary;
+    let skipped = if s.skipped > 0 { format!(", {} skipped", s.skipped) } else { String::new() };
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "{}/{} checks passed{skipped}, {}/{} points",
+            s.passed, s.total, s.points, s.max_points
+        ))
+    );
+    if !detailed {
+        render_next_step(&mut out, report, style);
+    }
+    out
+}
+
+fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detailed: bool) {
+    let _ = writeln!(
+        out,
+        "{} {}  {}  {}/{} points",
+        style.status(ex.status),
+        style.bold(&ex.name),
+        ex.title,
+        ex.points,
+        ex.max_points
+    );
+    if let Some(error) = &ex.compile_error {
+        let shown = if detailed { error.as_str() } else { first_error(error) };
+        let _ = writeln!(out, "  The exercise does not compile:\n{}\n", indent(shown, 4));
+        return;
+    }
+    let mut step = "";
+    for check in &ex.checks {
+        if check.step != step {
+            step = &check.step;
+            let _ = writeln!(out, "  {}", style.dim(&format!("step {step}: {}", check.step_title)));
+        }
+        let check_name = check.name.rsplit("::").next().unwrap_or(&check.name);
+        let mut line = format!(
+            "    {} {:<28} {:<10} {}/{}",
+            style.status(check.status),
+            check_name,
+            check.kind,
+            check.points,
+            check.max_points
+        );
+        if !detailed && check.status != Status::Pass && !check.message.is_empty() {
+            let first = check.message.lines().next().unwrap_or_default();
+            let _ = write!(line, "  {}", style.dim(&shorten(first, 90)));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if detailed {
+        for check in ex.checks.iter().filter(|c| c.status != Status::Pass) {
+            render_failure(out, check, style);
+        }
+    }
+    let _ = writeln!(out);
+}
+
+fn render_failure(out: &mut String, check: &CheckReport, style: &Style) {
+    let _ = writeln!(out, "\n  {} {}", style.status(check.status), style.bold(&check.name));
+    if !check.message.is_empty() {
+        let _ = writeln!(out, "{}", indent(&check.message, 4));
+    }
+    if !check.details.is_empty() && check.status != Status::Todo {
+        let lines: Vec<&str> = check.details.lines().collect();
+        let shown = lines[lines.len().saturating_sub(DETAIL_LINES)..].join("\n");
+        let _ = writeln!(out, "    {}\n{}", style.dim("output:"), indent(&shown, 6));
+    }
+    let _ = writeln!(out, "    hint:  {}", check.hint);
+    let _ = writeln!(out, "    read:  {}", check.book);
+    let _ = writeln!(out, "    check: {}", check.source);
+}
+
+fn render_next_step(out: &mut String, report: &Report, style: &Style) {
+    let Some((ex, check)) = report.first_unfinished() else {
+        if report.summary.total > 0 {
+            let _ = writeln!(out, "\nEvery check passes. Well done.");
+        }
+        return;
+    };
+    let _ = writeln!(out, "\n{} {} / {}", style.bold("Next:"), ex.name, check.name);
+    if !check.message.is_empty() {
+        let _ = writeln!(out, "{}", indent(&shorten_lines(&check.message, 6), 2));
+    }
+    let _ = writeln!(out, "  hint: {}", check.hint);
+    let _ = writeln!(out, "  read: {}", check.book);
+    let _ = writeln!(out, "  details: cargo run -p grader -- {}", ex.name);
+}
+
+fn first_error(text: &str) -> &str {
+    let end = text.find("\n\n").unwrap_or(text.len());
+    &text[..end]
+}
+
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{cut}…")
+}
+
+fn shorten_lines(text: &str, max: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= max {
+        return text.to_owned();
+    }
+    format!("{}\n…", lines[..max].join("\n"))
+}

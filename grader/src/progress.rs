@@ -1,0 +1,49 @@
+//! A one-line progress indicator on stderr, shown only on a terminal.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub struct Progress {
+    enabled: bool,
+    finished: AtomicUsize,
+}
+
+impl Progress {
+    pub fn new(enabled: bool) -> Self {
+        Progress {
+            enabled: enabled && std::io::stderr().is_terminal(),
+            finished: AtomicUsize::new(0),
+        }
+    }
+
+    fn show(&self, line: &str) {
+        if self.enabled {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K{line}");
+            let _ = err.flush();
+        }
+    }
+
+    pub fn building(&self, exercise: &str) {
+        self.show(&format!("building {exercise} ..."));
+    }
+
+    pub fn running(&self, done: usize, total: usize) {
+        const WIDTH: usize = 24;
+        let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
+        self.show(&format!(
+            "running checks [{}{}] {done}/{total}",
+            "#".repeat(filled),
+            "-".repeat(WIDTH - filled)
+        ));
+    }
+
+    pub fn ran_one(&self, total: usize) {
+        let done = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
+        self.running(done, total);
+    }
+
+    pub fn done(&self) {
+        self.show("");
+    }
+}

@@ -1,0 +1,110 @@
+//! The grading result, as data: what every output format is rendered from.
+
+use crate::verdict::Status;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub course: String,
+    /// Which implementation was graded: `exercises`, `solutions` or `submission DIR`.
+    pub source: String,
+    /// The workspace the checks were built in (the course, or an overlay of it).
+    pub workspace: String,
+    pub exercises: Vec<ExerciseReport>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExerciseReport {
+    pub name: String,
+    pub title: String,
+    pub dir: String,
+    /// `pass`, `fail`, `todo`, `compile-error` or `skipped`.
+    pub status: Status,
+    pub points: u32,
+    pub max_points: u32,
+    pub book: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compile_error: Option<String>,
+    pub checks: Vec<CheckReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    /// `<step>::<check>`, the name the harness knows it by.
+    pub name: String,
+    pub step: String,
+    pub step_title: String,
+    pub kind: &'static str,
+    pub status: Status,
+    pub points: u32,
+    pub max_points: u32,
+    pub message: String,
+    pub hint: String,
+    pub book: String,
+    /// Where the check is defined.
+    pub source: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub details: String,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub total: usize,
+    pub points: u32,
+    pub max_points: u32,
+}
+
+impl ExerciseReport {
+    /// The exercise's overall status from its checks'.
+    pub fn summarize(checks: &[CheckReport], compile_error: bool) -> Status {
+        let all = |s: &[Status]| checks.iter().all(|c| s.contains(&c.status));
+        if compile_error {
+            Status::CompileError
+        } else if all(&[Status::Skipped]) {
+            Status::Skipped
+        } else if all(&[Status::Pass, Status::Skipped]) {
+            Status::Pass
+        } else if all(&[Status::Todo, Status::Skipped]) {
+            Status::Todo
+        } else {
+            Status::Fail
+        }
+    }
+}
+
+impl Report {
+    pub fn summarize(exercises: &[ExerciseReport]) -> Summary {
+        let mut summary = Summary::default();
+        for check in exercises.iter().flat_map(|e| &e.checks) {
+            summary.total += 1;
+            summary.max_points += check.max_points;
+            summary.points += check.points;
+            match check.status {
+                Status::Pass => summary.passed += 1,
+                Status::Skipped => summary.skipped += 1,
+                _ => summary.failed += 1,
+            }
+        }
+        summary
+    }
+
+    /// True when every graded check passed (skipped ones are not graded).
+    pub fn all_passed(&self) -> bool {
+        self.summary.failed == 0
+    }
+
+    /// The first check that did not pass, in course order.
+    pub fn first_unfinished(&self) -> Option<(&ExerciseReport, &CheckReport)> {
+        self.exercises.iter().find_map(|ex| {
+            ex.checks
+                .iter()
+                .find(|c| !matches!(c.status, Status::Pass | Status::Skipped))
+                .map(|c| (ex, c))
+        })
+    }
+}

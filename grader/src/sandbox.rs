@@ -1,0 +1,330 @@
+//! Running one check in a process of its own, under limits.
+//!
+//! Each check process gets its own process group (so a timeout kills everything it
+//! started), closed stdin, CPU-time / file-size / core-dump limits, and a single pipe for
+//! stdout and stderr whose content is capped. It also gets the two ends of the success
+//! record protocol (see `testkit::record`): a pipe holding a fresh nonce, and a pipe to
+//! write the record to. The grader waits for the process with a pidfd and `poll`, so it
+//! never busy-waits while a check runs.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Environment variable naming the record descriptors (shared with `testkit::record`).
+const FDS_VAR: &str = "GRADER_RECORD_FDS";
+/// Output kept from the start and from the end of a check's output.
+const KEEP_HEAD: usize = 24 * 1024;
+const KEEP_TAIL: usize = 24 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub timeout: Duration,
+    /// A check printing more than this is stopped.
+    pub max_output: usize,
+    /// Largest file a check may write.
+    pub max_file: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    Exited(i32),
+    Signaled(i32),
+    TimedOut,
+    TooMuchOutput,
+}
+
+/// What happened when a check ran.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub ending: Ending,
+    /// stdout and stderr interleaved; the middle is cut out when it is long.
+    pub output: String,
+    /// The record line the check wrote, when its nonce matched.
+    pub record: Option<String>,
+    pub elapsed: Duration,
+}
+
+/// A command to run: the program, its arguments, its directory and extra environment.
+pub struct Spec<'a> {
+    pub program: &'a Path,
+    pub args: Vec<OsString>,
+    pub cwd: &'a Path,
+    pub env: Vec<(OsString, OsString)>,
+    /// Environment variables removed from the grader's own environment.
+    pub env_remove_prefixes: &'a [&'a str],
+}
+
+pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
+    let nonce = fresh_nonce()?;
+    let (nonce_read, nonce_write) = pipe()?;
+    let (record_read, record_write) = pipe()?;
+    let (out_read, out_write) = pipe()?;
+    File::from(nonce_write).write_all(nonce.as_bytes())?;
+    let child_fds = [nonce_read.as_raw_fd(), record_write.as_raw_fd()];
+
+    let mut command = Command::new(spec.program);
+    command
+        .args(&spec.args)
+        .current_dir(spec.cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out_write.try_clone()?))
+        .stderr(Stdio::from(out_write))
+        .process_group(0);
+    for (key, _) in std::env::vars_os() {
+        let key_text = key.to_string_lossy();
+        if spec.env_remove_prefixes.iter().any(|p| key_text.starts_with(p)) {
+            command.env_remove(&key);
+        }
+    }
+    command
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .env(FDS_VAR, format!("{}:{}", child_fds[0], child_fds[1]));
+    let (cpu_secs, max_file) = (limits.timeout.as_secs() + 5, limits.max_file);
+    // SAFETY: the closure only calls async-signal-safe functions (fcntl, setrlimit, prctl)
+    // on values computed before fork, as required between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            for fd in child_fds {
+                if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+            }
+            set_limit(libc::RLIMIT_CPU, cpu_secs)?;
+            set_limit(libc::RLIMIT_FSIZE, max_file)?;
+            set_limit(libc::RLIMIT_CORE, 0)?;
+            #[cfg(target_os = "linux")]
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    let started = Instant::now();
+    let mut child = command.spawn()?;
+    drop(command);
+    drop((nonce_read, record_write));
+    let pgid = child.id() as libc::pid_t;
+
+    let waiter = ExitWaiter::new(pgid);
+    let mut output = CappedOutput::default();
+    let mut out = File::from(out_read);
+    set_nonblocking(out.as_raw_fd())?;
+    let deadline = started + limits.timeout;
+    let mut ending = None;
+    let mut out_open = true;
+    while ending.is_none() {
+        let now = Instant::now();
+        if now >= deadline {
+            ending = Some(Ending::TimedOut);
+            break;
+        }
+        let ready = waiter.wait(out_open.then_some(out.as_raw_fd()), deadline - now)?;
+        if ready.output {
+            out_open = output.drain(&mut out)?;
+            if output.total > limits.max_output {
+                ending = Some(Ending::TooMuchOutput);
+            }
+        }
+        if ending.is_some() {
+            break;
+        }
+        if let Some(status) = child.try_wait()? {
+            ending = Some(match status.code() {
+                Some(code) => Ending::Exited(code),
+                None => Ending::Signaled(status.signal().unwrap_or(0)),
+            });
+        }
+    }
+    // Whatever the ending, nothing the check started may outlive it.
+    // SAFETY: killpg on the group we created for this child.
+    unsafe { libc::killpg(pgid, libc::SIGKILL) };
+    child.wait()?;
+    let elapsed = started.elapsed();
+    if out_open {
+        // The group is dead, so the pipe's writers are gone, unless something escaped
+        // the group; give that a moment, then stop reading.
+        let grace = Instant::now() + Duration::from_millis(200);
+        while out_open && Instant::now() < grace {
+            if waiter.wait(Some(out.as_raw_fd()), grace - Instant::now())?.output {
+                out_open = output.drain(&mut out)?;
+            }
+        }
+    }
+    let record = read_record(record_read, &nonce)?;
+    Ok(Run {
+        ending: ending.expect("the loop only ends with an ending"),
+        output: output.text(),
+        record,
+        elapsed,
+    })
+}
+
+fn read_record(read_end: OwnedFd, nonce: &str) -> io::Result<Option<String>> {
+    set_nonblocking(read_end.as_raw_fd())?;
+    let mut text = String::new();
+    let _ = File::from(read_end).take(4096).read_to_string(&mut text);
+    Ok(text.lines().find_map(|line| {
+        let mut words = line.splitn(3, ' ');
+        let (verb, their_nonce, rest) = (words.next()?, words.next()?, words.next()?);
+        (their_nonce == nonce).then(|| format!("{verb} {rest}"))
+    }))
+}
+
+/// Keeps the beginning and the end of a stream, counting what was cut.
+#[derive(Default)]
+struct CappedOutput {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    total: usize,
+}
+
+impl CappedOutput {
+    /// Reads what is available (at most 1 MiB, so a flood cannot keep the caller here).
+    /// Returns `false` at end of file.
+    fn drain(&mut self, from: &mut File) -> io::Result<bool> {
+        let mut buf = [0u8; 16 * 1024];
+        for _ in 0..64 {
+            match from.read(&mut buf) {
+                Ok(0) => return Ok(false),
+                Ok(n) => self.push(&buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(true),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+
+    fn push(&mut self, mut bytes: &[u8]) {
+        self.total += bytes.len();
+        if self.head.len() < KEEP_HEAD {
+            let take = bytes.len().min(KEEP_HEAD - self.head.len());
+            self.head.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+        }
+        self.tail.extend_from_slice(bytes);
+        if self.tail.len() > 2 * KEEP_TAIL {
+            self.tail.drain(..self.tail.len() - KEEP_TAIL);
+        }
+    }
+
+    fn text(&self) -> String {
+        let tail_start = self.tail.len().saturating_sub(KEEP_TAIL);
+        let cut = self.total - self.head.len() - (self.tail.len() - tail_start);
+        let mut text = String::from_utf8_lossy(&self.head).into_owned();
+        if cut > 0 {
+            text.push_str(&format!("\n[... {cut} bytes of output cut ...]\n"));
+        }
+        text.push_str(&String::from_utf8_lossy(&self.tail[tail_start..]));
+        text
+    }
+}
+
+struct Ready {
+    output: bool,
+}
+
+/// Waits for "the child exited" or "output is readable", whichever comes first.
+struct ExitWaiter {
+    pidfd: Option<OwnedFd>,
+}
+
+impl ExitWaiter {
+    fn new(pid: libc::pid_t) -> Self {
+        #[cfg(target_os = "linux")]
+        {
+            // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
+            let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+            if fd >= 0 {
+                // SAFETY: the descriptor was just created and is owned by nobody else.
+                return ExitWaiter {
+                    pidfd: Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) }),
+                };
+            }
+        }
+        let _ = pid;
+        ExitWaiter { pidfd: None }
+    }
+
+    fn wait(&self, output: Option<RawFd>, timeout: Duration) -> io::Result<Ready> {
+        let mut fds = Vec::with_capacity(2);
+        if let Some(fd) = output {
+            fds.push(libc::pollfd { fd, events: libc::POLLIN, revents: 0 });
+        }
+        if let Some(pidfd) = &self.pidfd {
+            fds.push(libc::pollfd { fd: pidfd.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+        }
+        // Without a pidfd, exits are noticed by checking every few milliseconds.
+        let cap = if self.pidfd.is_some() { timeout } else { timeout.min(Duration::from_millis(5)) };
+        let millis = cap.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: `fds` is a valid array of pollfd for the duration of the call.
+        let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
+        if rc < 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        }
+        let output_ready = output.is_some() && fds[0].revents != 0;
+        Ok(Ready { output: output_ready })
+    }
+}
+
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 writes two descriptors into the array we pass.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just created and are owned by nobody else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+fn set_nonblocking(fd: RawFd) -> io::Result<()> {
+    // SAFETY: fcntl on a descriptor we own.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> io::Result<()> {
+    let limit = libc::rlimit { rlim_cur: value, rlim_max: value };
+    // SAFETY: setrlimit with a valid rlimit struct.
+    if unsafe { libc::setrlimit(resource, &limit) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// 128 random bits as hex, from the kernel.
+fn fresh_nonce() -> io::Result<String> {
+    let mut bytes = [0u8; 16];
+    File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The conventional name of a signal.
+pub fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGXCPU => "SIGXCPU",
+        libc::SIGXFSZ => "SIGXFSZ",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGTRAP => "SIGTRAP",
+        libc::SIGSYS => "SIGSYS",
+        _ => return format!("signal {signal}"),
+    };
+    name.to_owned()
+}
