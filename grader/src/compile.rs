@@ -26,8 +26,15 @@ pub fn cargo() -> String {
 
 /// Compiles the harness package `harness` (and so the exercise it tests).
 pub fn build(ws: &Workspace, harness: &str) -> Result<Build, Fatal> {
+    let _exclusive = ws.shared.as_ref().map(|s| s.enter()).transpose()?;
     let output = Command::new(cargo())
-        .args(["test", "--no-run", "--message-format=json", "--color=never", "-p"])
+        .args([
+            "test",
+            "--no-run",
+            "--message-format=json",
+            "--color=never",
+            "-p",
+        ])
         .arg(harness)
         .args(["--test", TEST_TARGET])
         .current_dir(&ws.root)
@@ -43,7 +50,8 @@ pub fn build(ws: &Workspace, harness: &str) -> Result<Build, Fatal> {
         };
         match message["reason"].as_str() {
             Some("compiler-artifact")
-                if message["target"]["name"] == TEST_TARGET && message["profile"]["test"] == true =>
+                if message["target"]["name"] == TEST_TARGET
+                    && message["profile"]["test"] == true =>
             {
                 executable = message["executable"].as_str().map(PathBuf::from);
             }
@@ -56,7 +64,22 @@ pub fn build(ws: &Workspace, harness: &str) -> Result<Build, Fatal> {
         }
     }
     match executable {
-        Some(exe) if output.status.success() => Ok(Build::Built(exe)),
+        Some(exe) if output.status.success() => match &ws.shared {
+            // The next overlay's build replaces this binary; run a copy of our own.
+            Some(shared) => {
+                let copy = shared.bin_dir.join(format!("{harness}-{TEST_TARGET}"));
+                let _ = std::fs::remove_file(&copy);
+                std::fs::copy(&exe, &copy).map_err(|e| {
+                    Fatal::new(format!(
+                        "cannot copy {} to {}: {e}",
+                        exe.display(),
+                        copy.display()
+                    ))
+                })?;
+                Ok(Build::Built(copy))
+            }
+            None => Ok(Build::Built(exe)),
+        },
         _ => {
             let text = if errors.is_empty() {
                 // Not a compiler error: cargo itself complained (a manifest, the registry).
@@ -82,7 +105,10 @@ fn summarize(errors: &[String]) -> String {
         text.push_str("\n[...]");
     }
     if errors.len() > MAX_ERRORS {
-        text.push_str(&format!("\n\n(and {} more errors)", errors.len() - MAX_ERRORS));
+        text.push_str(&format!(
+            "\n\n(and {} more errors)",
+            errors.len() - MAX_ERRORS
+        ));
     }
     text
 }

@@ -146,7 +146,11 @@ impl Course {
             .map_err(|e| Fatal::new(format!("cannot read {}: {e}", path.display())))?;
         let mut course: Course = toml::from_str(&text).map_err(|e| {
             let detail = e.to_string().replace('\n', " ").replace("  ", " ");
-            Fatal::new(format!("{} is malformed: {}", path.display(), detail.trim()))
+            Fatal::new(format!(
+                "{} is malformed: {}",
+                path.display(),
+                detail.trim()
+            ))
         })?;
         course.root = root.to_path_buf();
         course.validate()?;
@@ -164,13 +168,19 @@ impl Course {
         let (mut names, mut dirs) = (HashSet::new(), HashSet::new());
         for ex in &self.exercises {
             if !is_identifier(&ex.name) || !names.insert(ex.name.as_str()) {
-                return bad(format!("exercise name {:?} is not a unique identifier", ex.name));
+                return bad(format!(
+                    "exercise name {:?} is not a unique identifier",
+                    ex.name
+                ));
             }
             if !dirs.insert(ex.dir.as_str()) {
                 return bad(format!("exercise folder {:?} is used twice", ex.dir));
             }
             if ex.dir.is_empty() || ex.dir.contains(['/', '\\']) || ex.dir.starts_with('.') {
-                return bad(format!("exercise folder {:?} must be a plain folder name", ex.dir));
+                return bad(format!(
+                    "exercise folder {:?} must be a plain folder name",
+                    ex.dir
+                ));
             }
             if ex.steps.is_empty() {
                 return bad(format!("exercise {:?} has no [[exercise.step]]", ex.name));
@@ -191,7 +201,10 @@ impl Course {
                         ));
                     }
                     if check.timeout_secs == Some(0) {
-                        return bad(format!("check {:?}: timeout_secs must be at least 1", check.name));
+                        return bad(format!(
+                            "check {:?}: timeout_secs must be at least 1",
+                            check.name
+                        ));
                     }
                 }
             }

@@ -41,7 +41,10 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
     let selected: Vec<&Exercise> = match &options.only {
         Some(wanted) => vec![course.find(wanted).ok_or_else(|| {
             let known: Vec<&str> = course.exercises.iter().map(|e| e.name.as_str()).collect();
-            Fatal::new(format!("unknown exercise {wanted:?}; the course has: {}", known.join(", ")))
+            Fatal::new(format!(
+                "unknown exercise {wanted:?}; the course has: {}",
+                known.join(", ")
+            ))
         })?],
         None => course.exercises.iter().collect(),
     };
@@ -74,8 +77,10 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
     }
     let total = jobs.len();
     progress.running(0, total);
-    let (quiet, shared): (Vec<_>, Vec<_>) =
-        jobs.iter().enumerate().partition(|(_, job)| job.check.kind.needs_quiet_machine());
+    let (quiet, shared): (Vec<_>, Vec<_>) = jobs
+        .iter()
+        .enumerate()
+        .partition(|(_, job)| job.check.kind.needs_quiet_machine());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
         .build()
@@ -105,7 +110,9 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
                         Build::Failed(_) => (
                             Verdict {
                                 status: Status::CompileError,
-                                message: "the exercise does not compile (see the compiler's message)".into(),
+                                message:
+                                    "the exercise does not compile (see the compiler's message)"
+                                        .into(),
                                 details: String::new(),
                             },
                             0.0,
@@ -167,9 +174,14 @@ fn run_check(
     .collect();
     let spec = sandbox::Spec {
         program: &job.exe,
-        args: [test_name.as_str(), "--exact", "--nocapture", "--test-threads=1"]
-            .map(OsString::from)
-            .to_vec(),
+        args: [
+            test_name.as_str(),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ]
+        .map(OsString::from)
+        .to_vec(),
         cwd: &job.cwd,
         env,
         env_remove_prefixes: &["INSTA_", "GRADER_", "RUST_TEST_"],
@@ -177,7 +189,10 @@ fn run_check(
     match sandbox::run(&spec, &limits) {
         Ok(run) => {
             let hint = ex.crash_hints.get(&signal_of(&run)).map(String::as_str);
-            (verdict::classify(&run, &test_name, hint), run.elapsed.as_secs_f64())
+            (
+                verdict::classify(&run, &test_name, hint),
+                run.elapsed.as_secs_f64(),
+            )
         }
         Err(e) => (
             Verdict {
@@ -211,7 +226,11 @@ fn check_report(
         step_title: step.title.clone(),
         kind: check.kind.as_str(),
         status: verdict.status,
-        points: if verdict.status == Status::Pass { check.points } else { 0 },
+        points: if verdict.status == Status::Pass {
+            check.points
+        } else {
+            0
+        },
         max_points: check.points,
         message: verdict.message,
         // A step not started yet needs the step's hint more than the check's.
@@ -222,7 +241,12 @@ fn check_report(
         },
         book: course.book_link(&step.book),
         source: format!("grader/checks/{}/tests/checks/{}.rs", ex.dir, step.name),
-        details: verdict.details,
+        // A pass needs no evidence; keeping it would bloat reports with passing output.
+        details: if verdict.status == Status::Pass {
+            String::new()
+        } else {
+            verdict.details
+        },
         seconds: (seconds * 1000.0).round() / 1000.0,
     }
 }

@@ -42,12 +42,21 @@ impl Style {
 /// Renders the report. `detailed` adds every failure's full explanation (one exercise).
 pub fn render(report: &Report, style: &Style, detailed: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} — grading {}\n", style.bold(&report.course), report.source);
+    let _ = writeln!(
+        out,
+        "{} — grading {}\n",
+        style.bold(&report.course),
+        report.source
+    );
     for ex in &report.exercises {
         render_exercise(&mut out, ex, style, detailed);
     }
     let s = &report.summary;
-    let skipped = if s.skipped > 0 { format!(", {} skipped", s.skipped) } else { String::new() };
+    let skipped = if s.skipped > 0 {
+        format!(", {} skipped", s.skipped)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
         "{}",
@@ -73,15 +82,27 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
         ex.max_points
     );
     if let Some(error) = &ex.compile_error {
-        let shown = if detailed { error.as_str() } else { first_error(error) };
-        let _ = writeln!(out, "  The exercise does not compile:\n{}\n", indent(shown, 4));
+        let shown = if detailed {
+            error.as_str()
+        } else {
+            first_error(error)
+        };
+        let _ = writeln!(
+            out,
+            "  The exercise does not compile:\n{}\n",
+            indent(shown, 4)
+        );
         return;
     }
     let mut step = "";
     for check in &ex.checks {
         if check.step != step {
             step = &check.step;
-            let _ = writeln!(out, "  {}", style.dim(&format!("step {step}: {}", check.step_title)));
+            let _ = writeln!(
+                out,
+                "  {}",
+                style.dim(&format!("step {step}: {}", check.step_title))
+            );
         }
         let check_name = check.name.rsplit("::").next().unwrap_or(&check.name);
         let mut line = format!(
@@ -92,7 +113,10 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
             check.points,
             check.max_points
         );
-        if !detailed && check.status != Status::Pass && !check.message.is_empty() {
+        if !detailed
+            && !matches!(check.status, Status::Pass | Status::Todo)
+            && !check.message.is_empty()
+        {
             let first = check.message.lines().next().unwrap_or_default();
             let _ = write!(line, "  {}", style.dim(&shorten(first, 90)));
         }
@@ -107,7 +131,12 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
 }
 
 fn render_failure(out: &mut String, check: &CheckReport, style: &Style) {
-    let _ = writeln!(out, "\n  {} {}", style.status(check.status), style.bold(&check.name));
+    let _ = writeln!(
+        out,
+        "\n  {} {}",
+        style.status(check.status),
+        style.bold(&check.name)
+    );
     if !check.message.is_empty() {
         let _ = writeln!(out, "{}", indent(&check.message, 4));
     }
@@ -128,7 +157,13 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style) {
         }
         return;
     };
-    let _ = writeln!(out, "\n{} {} / {}", style.bold("Next:"), ex.name, check.name);
+    let _ = writeln!(
+        out,
+        "\n{} {} / {}",
+        style.bold("Next:"),
+        ex.name,
+        check.name
+    );
     if !check.message.is_empty() {
         let _ = writeln!(out, "{}", indent(&shorten_lines(&check.message, 6), 2));
     }
@@ -144,7 +179,10 @@ fn first_error(text: &str) -> &str {
 
 fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
-    text.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn shorten(text: &str, max: usize) -> String {

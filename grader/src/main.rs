@@ -90,9 +90,9 @@ fn run(cli: &Cli) -> Result<bool, Fatal> {
         source,
         only: cli.exercise.clone(),
         timeout: cli.timeout.map(Duration::from_secs),
-        jobs: cli.jobs.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        }),
+        jobs: cli
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
     };
     let progress = progress::Progress::new(cli.format == Format::Human);
     let report = grade::grade(&course, &options, &progress)?;

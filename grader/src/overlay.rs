@@ -19,7 +19,10 @@ const SKIPPED_DEEP: &[&str] = &["grader/tests"];
 pub fn sync(trusted: &Path, overlay: &Path, replaced: &[(PathBuf, PathBuf)]) -> Result<(), Fatal> {
     let mut wanted = BTreeMap::new();
     let skip = |rel: &Path| {
-        let top = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let top = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
         top.is_some_and(|t| SKIPPED_TOP.contains(&t.as_str()))
             || SKIPPED_DEEP.iter().any(|d| rel == Path::new(d))
             || replaced.iter().any(|(r, _)| rel == r)
@@ -79,7 +82,11 @@ fn collect(
     Ok(())
 }
 
-fn remove_unwanted(root: &Path, rel: &Path, wanted: &BTreeMap<PathBuf, PathBuf>) -> Result<(), Fatal> {
+fn remove_unwanted(
+    root: &Path,
+    rel: &Path,
+    wanted: &BTreeMap<PathBuf, PathBuf>,
+) -> Result<(), Fatal> {
     for entry in fs::read_dir(root.join(rel))? {
         let entry = entry?;
         let rel = rel.join(entry.file_name());
@@ -93,6 +100,13 @@ fn remove_unwanted(root: &Path, rel: &Path, wanted: &BTreeMap<PathBuf, PathBuf>)
         }
     }
     Ok(())
+}
+
+/// Every regular file under `dir`, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = BTreeMap::new();
+    let _ = collect(dir, Path::new(""), &|_| false, false, &mut found);
+    found.keys().map(|rel| dir.join(rel)).collect()
 }
 
 /// Takes an exclusive lock on `path` (created if needed), waiting for other holders.
@@ -132,7 +146,11 @@ mod tests {
     #[test]
     fn replaces_only_the_chosen_folders_and_keeps_unchanged_files() {
         let tmp = tempfile::tempdir().unwrap();
-        let (trusted, other, overlay) = (tmp.path().join("t"), tmp.path().join("o"), tmp.path().join("v"));
+        let (trusted, other, overlay) = (
+            tmp.path().join("t"),
+            tmp.path().join("o"),
+            tmp.path().join("v"),
+        );
         write(&trusted.join("Cargo.toml"), "trusted manifest");
         write(&trusted.join("ex/a/Cargo.toml"), "a manifest");
         write(&trusted.join("ex/a/src/lib.rs"), "stub");
@@ -143,9 +161,18 @@ mod tests {
         let replaced = [(PathBuf::from("ex/a/src"), other.clone())];
 
         sync(&trusted, &overlay, &replaced).unwrap();
-        assert_eq!(fs::read_to_string(overlay.join("Cargo.toml")).unwrap(), "trusted manifest");
-        assert_eq!(fs::read_to_string(overlay.join("ex/a/src/lib.rs")).unwrap(), "graded");
-        assert_eq!(fs::read_to_string(overlay.join("ex/a/src/deep/mod.rs")).unwrap(), "graded too");
+        assert_eq!(
+            fs::read_to_string(overlay.join("Cargo.toml")).unwrap(),
+            "trusted manifest"
+        );
+        assert_eq!(
+            fs::read_to_string(overlay.join("ex/a/src/lib.rs")).unwrap(),
+            "graded"
+        );
+        assert_eq!(
+            fs::read_to_string(overlay.join("ex/a/src/deep/mod.rs")).unwrap(),
+            "graded too"
+        );
         assert!(!overlay.join("target").exists());
         assert!(!overlay.join("solutions").exists());
 
@@ -154,7 +181,11 @@ mod tests {
         fs::remove_file(other.join("deep/mod.rs")).unwrap();
         write(&overlay.join("ex/a/src/stray.rs"), "left over");
         sync(&trusted, &overlay, &replaced).unwrap();
-        assert_eq!(mtime(&overlay.join("ex/a/Cargo.toml")), before, "unchanged file rewritten");
+        assert_eq!(
+            mtime(&overlay.join("ex/a/Cargo.toml")),
+            before,
+            "unchanged file rewritten"
+        );
         assert!(!overlay.join("ex/a/src/deep").exists());
         assert!(!overlay.join("ex/a/src/stray.rs").exists());
     }
@@ -166,7 +197,12 @@ mod tests {
         write(&trusted.join("Cargo.toml"), "m");
         write(&other.join("lib.rs"), "x");
         std::os::unix::fs::symlink("/etc/passwd", other.join("secret.rs")).unwrap();
-        let err = sync(&trusted, &tmp.path().join("v"), &[(PathBuf::from("src"), other)]).unwrap_err();
+        let err = sync(
+            &trusted,
+            &tmp.path().join("v"),
+            &[(PathBuf::from("src"), other)],
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("symbolic link"), "{err}");
     }
 }

@@ -78,7 +78,11 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         .process_group(0);
     for (key, _) in std::env::vars_os() {
         let key_text = key.to_string_lossy();
-        if spec.env_remove_prefixes.iter().any(|p| key_text.starts_with(p)) {
+        if spec
+            .env_remove_prefixes
+            .iter()
+            .any(|p| key_text.starts_with(p))
+        {
             command.env_remove(&key);
         }
     }
@@ -149,7 +153,10 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         // the group; give that a moment, then stop reading.
         let grace = Instant::now() + Duration::from_millis(200);
         while out_open && Instant::now() < grace {
-            if waiter.wait(Some(out.as_raw_fd()), grace - Instant::now())?.output {
+            if waiter
+                .wait(Some(out.as_raw_fd()), grace - Instant::now())?
+                .output
+            {
                 out_open = output.drain(&mut out)?;
             }
         }
@@ -253,13 +260,25 @@ impl ExitWaiter {
     fn wait(&self, output: Option<RawFd>, timeout: Duration) -> io::Result<Ready> {
         let mut fds = Vec::with_capacity(2);
         if let Some(fd) = output {
-            fds.push(libc::pollfd { fd, events: libc::POLLIN, revents: 0 });
+            fds.push(libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            });
         }
         if let Some(pidfd) = &self.pidfd {
-            fds.push(libc::pollfd { fd: pidfd.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+            fds.push(libc::pollfd {
+                fd: pidfd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            });
         }
         // Without a pidfd, exits are noticed by checking every few milliseconds.
-        let cap = if self.pidfd.is_some() { timeout } else { timeout.min(Duration::from_millis(5)) };
+        let cap = if self.pidfd.is_some() {
+            timeout
+        } else {
+            timeout.min(Duration::from_millis(5))
+        };
         let millis = cap.as_millis().clamp(1, i32::MAX as u128) as i32;
         // SAFETY: `fds` is a valid array of pollfd for the duration of the call.
         let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
@@ -270,7 +289,9 @@ impl ExitWaiter {
             }
         }
         let output_ready = output.is_some() && fds[0].revents != 0;
-        Ok(Ready { output: output_ready })
+        Ok(Ready {
+            output: output_ready,
+        })
     }
 }
 
@@ -294,7 +315,10 @@ fn set_nonblocking(fd: RawFd) -> io::Result<()> {
 }
 
 fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> io::Result<()> {
-    let limit = libc::rlimit { rlim_cur: value, rlim_max: value };
+    let limit = libc::rlimit {
+        rlim_cur: value,
+        rlim_max: value,
+    };
     // SAFETY: setrlimit with a valid rlimit struct.
     if unsafe { libc::setrlimit(resource, &limit) } != 0 {
         return Err(io::Error::last_os_error());

@@ -44,11 +44,19 @@ const TODO_PANIC: &str = "not yet implemented";
 /// What a crash with `signal` usually means, unless the exercise knows better.
 fn default_crash_hint(signal: &str) -> &'static str {
     match signal {
-        "SIGSEGV" => "an invalid memory access: a null or dangling pointer, a bad stack pointer, or a stack overflow",
+        "SIGSEGV" => {
+            "an invalid memory access: a null or dangling pointer, a bad stack pointer, or a stack overflow"
+        }
         "SIGBUS" => "a misaligned or unmapped memory access",
-        "SIGABRT" => "the process aborted: a panic while panicking, a panic in a destructor during unwinding, a stack overflow, or std::process::abort",
-        "SIGILL" => "an illegal instruction: often a jump to a bad address, or a misaligned stack hitting an aligned SSE instruction",
-        "SIGFPE" => "an arithmetic trap, such as an integer division by zero in unsafe or foreign code",
+        "SIGABRT" => {
+            "the process aborted: a panic while panicking, a panic in a destructor during unwinding, a stack overflow, or std::process::abort"
+        }
+        "SIGILL" => {
+            "an illegal instruction: often a jump to a bad address, or a misaligned stack hitting an aligned SSE instruction"
+        }
+        "SIGFPE" => {
+            "an arithmetic trap, such as an integer division by zero in unsafe or foreign code"
+        }
         "SIGKILL" => "killed from outside: usually a resource limit",
         "SIGXFSZ" => "it wrote a file larger than the grader allows",
         _ => "the process was killed by a signal",
@@ -119,8 +127,14 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
             );
         }
     }
-    if panics.iter().any(|p| p.message == TODO_PANIC || p.message.starts_with("not yet implemented: ")) {
-        return verdict(Status::Todo, "not started yet: this step's code still has todo!()".into());
+    if panics
+        .iter()
+        .any(|p| p.message == TODO_PANIC || p.message.starts_with("not yet implemented: "))
+    {
+        return verdict(
+            Status::Todo,
+            "not started yet: this step's code still has todo!()".into(),
+        );
     }
     if code == 0 {
         return verdict(
@@ -156,8 +170,12 @@ pub fn panics(output: &str) -> Vec<Panic> {
     let lines: Vec<&str> = output.lines().collect();
     let mut found = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(rest) = line.strip_prefix("thread '") else { continue };
-        let Some((thread, after)) = rest.split_once('\'') else { continue };
+        let Some(rest) = line.strip_prefix("thread '") else {
+            continue;
+        };
+        let Some((thread, after)) = rest.split_once('\'') else {
+            continue;
+        };
         if !after.contains(" panicked at ") {
             continue;
         }
@@ -217,7 +235,11 @@ mod tests {
 
     #[test]
     fn a_record_with_status_zero_is_a_pass() {
-        let v = classify(&run(Ending::Exited(0), "", Some("pass pool::x")), "pool::x", None);
+        let v = classify(
+            &run(Ending::Exited(0), "", Some("pass pool::x")),
+            "pool::x",
+            None,
+        );
         assert_eq!(v.status, Status::Pass);
     }
 
@@ -227,13 +249,21 @@ mod tests {
         let v = classify(&run(Ending::Exited(0), fake, None), "pool::x", None);
         assert_eq!(v.status, Status::Fail);
         assert!(v.message.contains("process::exit"), "{}", v.message);
-        let other = classify(&run(Ending::Exited(0), "", Some("pass pool::y")), "pool::x", None);
+        let other = classify(
+            &run(Ending::Exited(0), "", Some("pass pool::y")),
+            "pool::x",
+            None,
+        );
         assert_eq!(other.status, Status::Fail);
     }
 
     #[test]
     fn todo_panics_are_todo_even_in_other_threads() {
-        let v = classify(&run(Ending::Exited(101), TODO_OUTPUT, None), "pool::x", None);
+        let v = classify(
+            &run(Ending::Exited(101), TODO_OUTPUT, None),
+            "pool::x",
+            None,
+        );
         assert_eq!(v.status, Status::Todo);
         let elsewhere = TODO_OUTPUT.replace("'pool::x'", "'pool-worker-0'");
         let v = classify(&run(Ending::Exited(101), &elsewhere, None), "pool::x", None);
@@ -245,28 +275,56 @@ mod tests {
         let output = "thread 'worker' (1) panicked at a.rs:1:1:\njob failed\nthread 'pool::x' (2) panicked at b.rs:2:2:\nassertion `left == right` failed: 3 jobs ran\n  left: 3\n right: 10\nnote: run with `RUST_BACKTRACE=1`\n";
         let v = classify(&run(Ending::Exited(101), output, None), "pool::x", None);
         assert_eq!(v.status, Status::Fail);
-        assert_eq!(v.message, "assertion `left == right` failed: 3 jobs ran\n  left: 3\n right: 10");
+        assert_eq!(
+            v.message,
+            "assertion `left == right` failed: 3 jobs ran\n  left: 3\n right: 10"
+        );
     }
 
     #[test]
     fn signals_timeouts_and_floods() {
         let segv = classify(&run(Ending::Signaled(libc::SIGSEGV), "", None), "x", None);
         assert_eq!(segv.status, Status::Crash);
-        assert!(segv.message.starts_with("crashed with SIGSEGV: an invalid memory access"));
-        let hinted = classify(&run(Ending::Signaled(libc::SIGSEGV), "", None), "x", Some("check the stack"));
+        assert!(
+            segv.message
+                .starts_with("crashed with SIGSEGV: an invalid memory access")
+        );
+        let hinted = classify(
+            &run(Ending::Signaled(libc::SIGSEGV), "", None),
+            "x",
+            Some("check the stack"),
+        );
         assert_eq!(hinted.message, "crashed with SIGSEGV: check the stack");
-        let overflow = "\nthread 'x' has overflowed its stack\nfatal runtime error: stack overflow\n";
-        let v = classify(&run(Ending::Signaled(libc::SIGABRT), overflow, None), "x", None);
+        let overflow =
+            "\nthread 'x' has overflowed its stack\nfatal runtime error: stack overflow\n";
+        let v = classify(
+            &run(Ending::Signaled(libc::SIGABRT), overflow, None),
+            "x",
+            None,
+        );
         assert!(v.message.contains("overflowed its stack"), "{}", v.message);
         let cpu = classify(&run(Ending::Signaled(libc::SIGXCPU), "", None), "x", None);
         assert_eq!(cpu.status, Status::Timeout);
-        assert_eq!(classify(&run(Ending::TimedOut, "", None), "x", None).status, Status::Timeout);
-        assert_eq!(classify(&run(Ending::TooMuchOutput, "", None), "x", None).status, Status::Fail);
+        assert_eq!(
+            classify(&run(Ending::TimedOut, "", None), "x", None).status,
+            Status::Timeout
+        );
+        assert_eq!(
+            classify(&run(Ending::TooMuchOutput, "", None), "x", None).status,
+            Status::Fail
+        );
     }
 
     #[test]
     fn skips_carry_their_reason() {
-        let v = classify(&run(Ending::Exited(0), "", Some("skip a::b needs /proc")), "a::b", None);
-        assert_eq!((v.status, v.message.as_str()), (Status::Skipped, "needs /proc"));
+        let v = classify(
+            &run(Ending::Exited(0), "", Some("skip a::b needs /proc")),
+            "a::b",
+            None,
+        );
+        assert_eq!(
+            (v.status, v.message.as_str()),
+            (Status::Skipped, "needs /proc")
+        );
     }
 }

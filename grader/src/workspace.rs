@@ -4,14 +4,22 @@
 //! files. Any other implementation (the solutions, a submission) is graded through an
 //! *overlay*: a copy of the trusted course under `target/grader/` in which only
 //! `exercises/*/src/**` comes from the graded source. Manifests, checks, snapshots,
-//! `course.toml` and the grader always come from the trusted tree, and the overlay shares
-//! the course's target directory so dependencies are never rebuilt.
+//! `course.toml` and the grader always come from the trusted tree.
+//!
+//! Overlays cannot share the course's own target directory: cargo identifies a path
+//! package by its path *relative to the workspace root*, so an overlay's `threads` crate and
+//! the learner's would share one artifact, and whichever was built last would be run for
+//! both. So all overlays build in one target directory of their own,
+//! `target/grader/build` (dependencies are compiled there once), one build at a time, and
+//! each overlay keeps a copy of its check binaries. See [`SharedBuild`].
 
 use crate::course::Course;
 use crate::error::Fatal;
 use crate::overlay;
-use std::fs::File;
+use std::fs::{self, File};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// The implementation being graded.
 #[derive(Debug, Clone)]
@@ -49,8 +57,48 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     /// Maps paths printed by the compiler back to where the learner's files are.
     pub display_src: Vec<(String, String)>,
+    /// Present for overlays: how to build safely in the target directory they share.
+    pub shared: Option<SharedBuild>,
     /// Held while grading, so two graders never rewrite the same overlay at once.
     _lock: Option<File>,
+}
+
+/// Building an overlay in the target directory all overlays share.
+///
+/// Overlays differ only in `exercises/*/src`, at the same relative paths, so cargo may
+/// consider another overlay's artifacts fresh. The directory therefore remembers (in a
+/// marker file) which sources it last built; when those were different, every graded
+/// source file is touched so cargo rebuilds the exercise and its checks.
+pub struct SharedBuild {
+    lock: PathBuf,
+    marker: PathBuf,
+    /// Where this overlay keeps copies of its check binaries.
+    pub bin_dir: PathBuf,
+    /// A digest of the graded sources, the marker's content.
+    sources_id: String,
+    graded_files: Vec<PathBuf>,
+}
+
+impl SharedBuild {
+    /// Takes the build lock and makes sure cargo sees this overlay's sources as new when
+    /// the target directory last built other ones. The lock is released on drop of the
+    /// returned file.
+    pub fn enter(&self) -> Result<File, Fatal> {
+        let lock = overlay::lock(&self.lock)?;
+        let last = fs::read_to_string(&self.marker).unwrap_or_default();
+        if last != self.sources_id {
+            let now = SystemTime::now();
+            for path in &self.graded_files {
+                File::options()
+                    .write(true)
+                    .open(path)
+                    .and_then(|f| f.set_modified(now))
+                    .map_err(|e| Fatal::new(format!("cannot touch {}: {e}", path.display())))?;
+            }
+            fs::write(&self.marker, &self.sources_id)?;
+        }
+        Ok(lock)
+    }
 }
 
 impl Workspace {
@@ -64,6 +112,7 @@ impl Workspace {
                 root: course.root.clone(),
                 target_dir,
                 display_src: Vec::new(),
+                shared: None,
                 _lock: None,
             });
         }
@@ -76,7 +125,8 @@ impl Workspace {
             )));
         }
         let overlays = target_dir.join("grader");
-        std::fs::create_dir_all(&overlays)?;
+        let build_dir = overlays.join("build");
+        fs::create_dir_all(&build_dir)?;
         let name = overlay_name(source);
         let lock = overlay::lock(&overlays.join(format!("{name}.lock")))?;
         let root = overlays.join(&name);
@@ -95,10 +145,23 @@ impl Workspace {
             sources.push((PathBuf::from(rel.trim_end_matches('/')), from));
         }
         overlay::sync(&course.root, &root, &sources)?;
+        let graded_files = sources
+            .iter()
+            .flat_map(|(rel, _)| overlay::files_under(&root.join(rel)))
+            .collect::<Vec<_>>();
+        let shared = SharedBuild {
+            lock: overlays.join("build.lock"),
+            marker: build_dir.join("last-built-sources"),
+            bin_dir: overlays.join(format!("{name}.bin")),
+            sources_id: digest(&graded_files)?,
+            graded_files,
+        };
+        fs::create_dir_all(&shared.bin_dir)?;
         Ok(Workspace {
             root,
-            target_dir,
+            target_dir: build_dir,
             display_src,
+            shared: Some(shared),
             _lock: Some(lock),
         })
     }
@@ -111,12 +174,21 @@ impl Workspace {
     }
 }
 
+/// A digest of the files' relative names and contents.
+fn digest(files: &[PathBuf]) -> Result<String, Fatal> {
+    let mut hasher = DefaultHasher::new();
+    for path in files {
+        path.hash(&mut hasher);
+        fs::read(path)?.hash(&mut hasher);
+    }
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
 fn overlay_name(source: &Source) -> String {
     match source {
         Source::InPlace => "in-place".into(),
         Source::Solutions => "solutions".into(),
         Source::Submission(dir) => {
-            use std::hash::{DefaultHasher, Hash, Hasher};
             let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
             let mut hasher = DefaultHasher::new();
             canonical.hash(&mut hasher);

@@ -8,7 +8,9 @@ fn main() {
     let addr: SocketAddr = match arg.as_deref() {
         None => "127.0.0.1:8080".parse().unwrap(),
         Some("-h" | "--help") => {
-            println!("usage: delayserver [ADDR]   (default 127.0.0.1:8080; use 127.0.0.1:0 for any free port)");
+            println!(
+                "usage: delayserver [ADDR]   (default 127.0.0.1:8080; use 127.0.0.1:0 for any free port)"
+            );
             println!("then: curl http://ADDR/500/hello   answers 'hello' after 500 ms");
             return;
         }

@@ -84,12 +84,30 @@ mod tests {
             (b"GET /250/hello HTTP/1.1\r\nHost: x", delayed(250, "hello")),
             (b"GET /0/a/b?q=1 HTTP/1.0", delayed(0, "a/b")),
             (b"GET /10/ HTTP/1.1", delayed(10, "")),
-            (b"POST /1/x HTTP/1.1", Reply::error(405, "only GET is supported")),
-            (b"GET /abc/x HTTP/1.1", Reply::error(404, "use GET /<delay_ms>/<message>")),
-            (b"GET /100 HTTP/1.1", Reply::error(404, "use GET /<delay_ms>/<message>")),
-            (b"GET / HTTP/1.1", Reply::error(404, "use GET /<delay_ms>/<message>")),
-            (b"GET /999999/x HTTP/1.1", Reply::error(400, "delay longer than 60000 ms")),
-            (b"GET /1/x SPDY/3", Reply::error(400, "unsupported HTTP version")),
+            (
+                b"POST /1/x HTTP/1.1",
+                Reply::error(405, "only GET is supported"),
+            ),
+            (
+                b"GET /abc/x HTTP/1.1",
+                Reply::error(404, "use GET /<delay_ms>/<message>"),
+            ),
+            (
+                b"GET /100 HTTP/1.1",
+                Reply::error(404, "use GET /<delay_ms>/<message>"),
+            ),
+            (
+                b"GET / HTTP/1.1",
+                Reply::error(404, "use GET /<delay_ms>/<message>"),
+            ),
+            (
+                b"GET /999999/x HTTP/1.1",
+                Reply::error(400, "delay longer than 60000 ms"),
+            ),
+            (
+                b"GET /1/x SPDY/3",
+                Reply::error(400, "unsupported HTTP version"),
+            ),
             (b"GET /1/x", Reply::error(400, "malformed request line")),
             (b"", Reply::error(400, "malformed request line")),
             (b"\xff\xfe", Reply::error(400, "request is not UTF-8")),

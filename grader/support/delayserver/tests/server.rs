@@ -18,7 +18,10 @@ fn exchange(addr: SocketAddr, request: &[u8]) -> (u16, String) {
 }
 
 fn get(addr: SocketAddr, path: &str) -> (u16, String) {
-    exchange(addr, format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+    exchange(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+    )
 }
 
 #[test]
@@ -26,7 +29,10 @@ fn answers_with_the_message_after_the_delay() {
     let server = DelayServer::start().unwrap();
     assert!(server.addr().ip().is_loopback());
     let started = Instant::now();
-    let reply = get(server.addr(), &DelayServer::path(Duration::from_millis(120), "hello"));
+    let reply = get(
+        server.addr(),
+        &DelayServer::path(Duration::from_millis(120), "hello"),
+    );
     assert_eq!(reply, (200, "hello".to_owned()));
     assert!(started.elapsed() >= Duration::from_millis(120));
 }

@@ -87,6 +87,9 @@ mod tests {
         });
         assert!(asleep.judge_waiting("sleep", 0.25).is_ok(), "{asleep:?}");
         let message = busy.judge_waiting("spin", 0.25).unwrap_err();
-        assert!(message.contains("spinning instead of sleeping"), "{message}");
+        assert!(
+            message.contains("spinning instead of sleeping"),
+            "{message}"
+        );
     }
 }

@@ -27,7 +27,12 @@ impl ThreadLog {
 
     /// How many different threads made them.
     pub fn distinct(&self) -> usize {
-        self.ids.lock().unwrap().iter().collect::<HashSet<_>>().len()
+        self.ids
+            .lock()
+            .unwrap()
+            .iter()
+            .collect::<HashSet<_>>()
+            .len()
     }
 
     /// Whether `id` is one of them.

@@ -106,6 +106,9 @@ mod tests {
              1.50 s (pass below 1.00 s): the work seems to run one part after another"
         );
         let partial = h.judge("three waits", MS * 1100).unwrap_err();
-        assert!(partial.ends_with("the parts overlap only partly"), "{partial}");
+        assert!(
+            partial.ends_with("the parts overlap only partly"),
+            "{partial}"
+        );
     }
 }

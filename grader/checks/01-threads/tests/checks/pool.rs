@@ -1,17 +1,18 @@
 use crate::ms;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::Arc;
 use std::thread;
 use testkit::procfs::{live_threads, settle_threads};
 use testkit::{Rendezvous, ThreadLog, check, cpu};
 use threads::pool::ThreadPool;
 
-/// Receives `n` values, giving up when none arrives for two seconds.
+/// Receives `n` values, giving up when none arrives for three seconds (longer than a
+/// rendezvous waits, so a failed rendezvous is reported as such).
 fn collect<T>(rx: &Receiver<T>, n: usize) -> Result<Vec<T>, Vec<T>> {
     let mut got = Vec::with_capacity(n);
     while got.len() < n {
-        match rx.recv_timeout(ms(2000)) {
+        match rx.recv_timeout(ms(3000)) {
             Ok(value) => got.push(value),
             Err(_) => return Err(got),
         }
@@ -30,7 +31,7 @@ check! {
             pool.execute(move || tx.send(i).unwrap());
         }
         let mut done = collect(&rx, 100).unwrap_or_else(|got| {
-            panic!("only {} of 100 jobs ran (none more for 2 s)", got.len())
+            panic!("only {} of 100 jobs ran (none more for 3 s)", got.len())
         });
         done.sort_unstable();
         assert!(done.iter().copied().eq(0..100), "some jobs ran twice: {done:?}");
@@ -50,7 +51,7 @@ check! {
             });
         }
         if let Err(got) = collect(&rx, 50) {
-            panic!("only {} of 50 jobs ran (none more for 2 s)", got.len());
+            panic!("only {} of 50 jobs ran (none more for 3 s)", got.len());
         }
         assert!(
             log.distinct() <= 3,
@@ -70,7 +71,7 @@ check! {
             pool.execute(move || tx.send(meet.arrive()).unwrap());
         }
         let met = collect(&rx, 4).unwrap_or_else(|got| {
-            panic!("only {} of 4 jobs ran (none more for 2 s)", got.len())
+            panic!("only {} of 4 jobs ran (none more for 3 s)", got.len())
         });
         assert!(
             met.iter().all(|&m| m),

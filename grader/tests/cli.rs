@@ -1,0 +1,107 @@
+//! Exit status 2, with a one-line reason, whenever the grader itself cannot run.
+
+mod common;
+
+use common::{grader, repo};
+use std::path::Path;
+
+fn fails_with_2(cmd: &mut assert_cmd::Command, reason: &str) {
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains(reason), "expected {reason:?} in: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "not one line: {stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+fn course_with(toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("course.toml"), toml).unwrap();
+    dir
+}
+
+const VALID_HEAD: &str = "[course]\ntitle = \"T\"\nbook = \"book\"\ntimeout_secs = 5\n";
+
+#[test]
+fn unknown_exercise() {
+    fails_with_2(
+        grader().arg("nope"),
+        "unknown exercise \"nope\"; the course has: threads",
+    );
+}
+
+#[test]
+fn exercises_can_be_named_by_folder_or_number() {
+    for name in ["01-threads", "1"] {
+        let output = grader().args([name, "--format", "json"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["exercises"][0]["name"], "threads");
+    }
+}
+
+#[test]
+fn malformed_course_toml() {
+    let dir = course_with("[course\ntitle = 1");
+    fails_with_2(
+        grader().arg("--course").arg(dir.path()),
+        "course.toml is malformed",
+    );
+    let dir = course_with(&format!(
+        "{VALID_HEAD}[[exercise]]\nname = \"x\"\nsurprise = 1\n"
+    ));
+    fails_with_2(
+        grader().arg("--course").arg(dir.path()),
+        "unknown field `surprise`",
+    );
+    let dir = course_with(VALID_HEAD);
+    fails_with_2(
+        grader().arg("--course").arg(dir.path()),
+        "lists no [[exercise]]",
+    );
+}
+
+#[test]
+fn missing_folders() {
+    let manifest = format!(
+        "{VALID_HEAD}[[exercise]]\nname = \"x\"\ndir = \"01-x\"\ntitle = \"X\"\nbook = \"x.md\"\n\
+         [[exercise.step]]\nname = \"s\"\ntitle = \"S\"\nbook = \"x.md\"\nhint = \"h\"\n\
+         [[exercise.step.check]]\nname = \"c\"\nkind = \"behaviour\"\npoints = 1\nhint = \"h\"\n"
+    );
+    let dir = course_with(&manifest);
+    fails_with_2(grader().arg("--course").arg(dir.path()), "missing folder");
+    let empty = tempfile::tempdir().unwrap();
+    fails_with_2(
+        grader().arg("--course").arg(empty.path()),
+        "has no course.toml",
+    );
+    fails_with_2(
+        grader()
+            .arg("--submission")
+            .arg(Path::new("/nonexistent/submission")),
+        "submission folder /nonexistent/submission does not exist",
+    );
+}
+
+#[test]
+fn bad_arguments() {
+    let output = grader().args(["--format", "yaml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = grader()
+        .args(["--solutions", "--submission", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn the_course_is_found_from_a_subfolder() {
+    let output = grader()
+        .current_dir(repo().join("exercises/01-threads/src"))
+        .args(["threads", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["workspace"], repo().display().to_string());
+}

@@ -1,0 +1,152 @@
+//! Helpers shared by the grader's integration tests.
+
+#![allow(dead_code)] // each test file uses a different subset
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The course repository.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The small course of its own used to provoke every verdict.
+pub fn mini_course() -> PathBuf {
+    repo().join("grader/tests/fixtures/mini-course")
+}
+
+/// The grader binary, run from the repository root.
+pub fn grader() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_grader"));
+    cmd.current_dir(repo()).env_remove("NO_COLOR");
+    cmd
+}
+
+/// The grader on the mini course, with a target folder of its own.
+pub fn mini_grader() -> assert_cmd::Command {
+    let mut cmd = grader();
+    cmd.arg("--course")
+        .arg(mini_course())
+        .env("CARGO_TARGET_DIR", repo().join("target/mini-course"));
+    cmd
+}
+
+/// A finished grader run with its JSON report parsed.
+pub struct Graded {
+    pub code: i32,
+    pub json: Value,
+    pub stderr: String,
+}
+
+impl Graded {
+    pub fn from_output(output: Output) -> Graded {
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!("the report is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}")
+        });
+        Graded {
+            code: output.status.code().expect("the grader was killed"),
+            json,
+            stderr,
+        }
+    }
+
+    /// Every check as `name → (status, message)`, over all exercises.
+    pub fn checks(&self) -> BTreeMap<String, (String, String)> {
+        let mut all = BTreeMap::new();
+        for ex in self.json["exercises"].as_array().unwrap() {
+            for check in ex["checks"].as_array().unwrap() {
+                all.insert(
+                    check["name"].as_str().unwrap().to_owned(),
+                    (
+                        check["status"].as_str().unwrap().to_owned(),
+                        check["message"].as_str().unwrap().to_owned(),
+                    ),
+                );
+            }
+        }
+        all
+    }
+
+    pub fn check(&self, name: &str) -> &Value {
+        self.json["exercises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|ex| ex["checks"].as_array().unwrap())
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no check {name} in the report"))
+    }
+
+    pub fn exercise(&self, name: &str) -> &Value {
+        self.json["exercises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("no exercise {name} in the report"))
+    }
+}
+
+/// Runs the grader with `--format json` and the given arguments.
+pub fn grade(mut cmd: assert_cmd::Command, args: &[&str]) -> Graded {
+    let output = cmd.args(args).args(["--format", "json"]).output().unwrap();
+    Graded::from_output(output)
+}
+
+/// A content fingerprint of every file under `dir` (path, length, bytes hash).
+pub fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                let mut h = DefaultHasher::new();
+                bytes.hash(&mut h);
+                out.push((path, bytes.len() as u64, h.finish()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Processes whose working directory is inside `dir`.
+pub fn processes_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+            continue;
+        };
+        if cwd.starts_with(dir) {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+        }
+    }
+    found
+}
+
+/// Copies a folder tree, following symbolic links.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The real course: the stubs grade `todo`, the solutions `pass`, and nothing the learner
+//! owns is touched.
+
+mod common;
+
+use common::{fingerprint, grade, grader, repo};
+
+#[test]
+fn stubs_grade_todo_and_exit_1_without_touching_the_exercises() {
+    let before = fingerprint(&repo().join("exercises"));
+    let graded = grade(grader(), &[]);
+    assert_eq!(graded.code, 1, "{}", graded.stderr);
+    let checks = graded.checks();
+    assert!(checks.len() >= 12, "only {} checks", checks.len());
+    for (name, (status, message)) in &checks {
+        assert_eq!(status, "todo", "stub check {name}: {message}");
+    }
+    for ex in graded.json["exercises"].as_array().unwrap() {
+        assert_eq!(ex["status"], "todo");
+        assert_eq!(ex["points"], 0);
+    }
+    assert_eq!(graded.json["summary"]["passed"], 0);
+    assert_eq!(graded.json["source"], "exercises");
+    assert_eq!(
+        before,
+        fingerprint(&repo().join("exercises")),
+        "grading changed exercises/"
+    );
+}
+
+#[test]
+fn solutions_pass_every_check_and_exit_0() {
+    let before = fingerprint(&repo().join("solutions"));
+    let graded = grade(grader(), &["--solutions"]);
+    let failing: Vec<_> = graded
+        .checks()
+        .into_iter()
+        .filter(|(_, (status, _))| status != "pass")
+        .collect();
+    assert!(failing.is_empty(), "solutions failing: {failing:#?}");
+    assert_eq!(graded.code, 0);
+    let summary = &graded.json["summary"];
+    assert_eq!(summary["passed"], summary["total"]);
+    assert_eq!(summary["points"], summary["max_points"]);
+    assert!(summary["max_points"].as_u64().unwrap() > 0);
+    assert_eq!(
+        before,
+        fingerprint(&repo().join("solutions")),
+        "grading changed solutions/"
+    );
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let graded = grade(grader(), &["threads"]);
+    let report = &graded.json;
+    for key in ["passed", "total", "points", "max_points"] {
+        assert!(report["summary"][key].is_u64(), "summary.{key}");
+    }
+    let exercise = &report["exercises"][0];
+    assert_eq!(exercise["name"], "threads");
+    assert!(exercise["status"].is_string());
+    let check = &exercise["checks"][0];
+    for key in ["name", "kind", "status", "message", "hint", "book"] {
+        assert!(check[key].is_string(), "check.{key} in {check}");
+    }
+    assert!(check["points"].is_u64() && check["max_points"].is_u64());
+    let kinds: std::collections::BTreeSet<&str> = exercise["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["snapshot", "timing", "structural", "resource"] {
+        assert!(
+            kinds.contains(kind),
+            "no {kind} check in threads: {kinds:?}"
+        );
+    }
+}
+
+#[test]
+fn one_exercise_in_full_detail_and_plain_when_piped() {
+    let output = grader().arg("threads").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !text.contains('\u{1b}'),
+        "colour codes in piped output:\n{text}"
+    );
+    assert!(
+        text.contains("todo          results_in_given_order"),
+        "{text}"
+    );
+    // Full detail: every unfinished check with its hint, book section and source file.
+    assert!(text.contains("hint:  Spawn every thread first"), "{text}");
+    assert!(
+        text.contains("read:  book/src/threads.md#step-1-run-tasks-concurrently"),
+        "{text}"
+    );
+    assert!(
+        text.contains("check: grader/checks/01-threads/tests/checks/pool.rs"),
+        "{text}"
+    );
+    assert!(text.contains("0/18 checks passed, 0/40 points"), "{text}");
+}

@@ -1,0 +1,124 @@
+//! Every verdict, provoked on purpose by the mini course (`fixtures/mini-course`): hangs,
+//! crashes, floods of output, fake successes, compile errors. None may crash the grader,
+//! leave a process behind or touch the graded files.
+
+mod common;
+
+use common::{Graded, copy_tree, fingerprint, grade, mini_course, mini_grader, processes_under};
+
+const TIMEOUT: f64 = 2.0;
+
+fn grade_mini_course() -> Graded {
+    grade(mini_grader(), &["--timeout", "2"])
+}
+
+#[test]
+fn every_verdict_is_reported_and_nothing_is_left_behind() {
+    let exercises = mini_course().join("exercises");
+    let before = fingerprint(&exercises);
+    let graded = grade_mini_course();
+    assert_eq!(graded.code, 1, "{}", graded.stderr);
+    let expected = [
+        ("basics::adds", "pass", ""),
+        (
+            "basics::multiplies",
+            "fail",
+            "assertion `left == right` failed: 2 × 3\n  left: 5\n right: 6",
+        ),
+        ("basics::unfinished", "todo", "not started yet"),
+        (
+            "basics::not_here",
+            "skipped",
+            "this platform has no such thing",
+        ),
+        ("hostile::spins", "timeout", "did not finish within 2 s"),
+        ("hostile::sleeps", "timeout", "did not finish within 2 s"),
+        (
+            "hostile::segfaults",
+            "crash",
+            "crashed with SIGSEGV: alpha's own crash hint",
+        ),
+        (
+            "hostile::aborts",
+            "crash",
+            "crashed with SIGABRT: the process aborted",
+        ),
+        ("hostile::floods", "fail", "printed so much output"),
+        ("hostile::chatters", "pass", ""),
+        (
+            "hostile::fakes_success",
+            "fail",
+            "the process exited with status 0 before the check finished",
+        ),
+        ("hostile::leaves_child", "pass", ""),
+    ];
+    for (name, status, message) in expected {
+        let check = graded.check(name);
+        assert_eq!(check["status"], status, "{name}: {check}");
+        let actual = check["message"].as_str().unwrap();
+        assert!(actual.starts_with(message), "{name}: {actual:?}");
+    }
+    // Killed at the limit: well under twice the limit.
+    for name in ["hostile::spins", "hostile::sleeps"] {
+        let seconds = graded.check(name)["seconds"].as_f64().unwrap();
+        assert!(
+            (TIMEOUT..2.0 * TIMEOUT).contains(&seconds),
+            "{name}: {seconds} s"
+        );
+    }
+    // The flood was stopped and its output cut to a bounded size.
+    let flood = graded.check("hostile::floods")["details"].as_str().unwrap();
+    assert!(flood.len() < 64 * 1024, "{} bytes of details", flood.len());
+    assert!(flood.contains("bytes of output cut"));
+    assert_eq!(graded.exercise("beta")["status"], "pass");
+    assert_eq!(graded.json["summary"]["skipped"], 1);
+    let left = processes_under(&mini_course());
+    assert!(left.is_empty(), "processes left behind: {left:?}");
+    assert_eq!(
+        before,
+        fingerprint(&exercises),
+        "grading changed the graded files"
+    );
+}
+
+#[test]
+fn a_compile_error_in_one_exercise_leaves_the_others_graded() {
+    let submission = tempfile::tempdir().unwrap();
+    let src = submission.path().join("exercises/01-alpha/src");
+    copy_tree(&mini_course().join("exercises/01-alpha/src"), &src);
+    let lib = src.join("lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(
+        &lib,
+        text.replace(
+            "    a + b\n}\n\npub fn multiply",
+            "    a + \"b\"\n}\n\npub fn multiply",
+        ),
+    )
+    .unwrap();
+    let before = fingerprint(submission.path());
+
+    let graded = grade(
+        mini_grader(),
+        &["--submission", submission.path().to_str().unwrap()],
+    );
+    assert_eq!(graded.code, 1, "{}", graded.stderr);
+    let alpha = graded.exercise("alpha");
+    assert_eq!(alpha["status"], "compile-error");
+    let error = alpha["compile_error"].as_str().unwrap();
+    assert!(error.contains("error[E0277]"), "{error}");
+    assert!(
+        error.contains(&format!("{}", src.join("lib.rs").display())),
+        "{error}"
+    );
+    for check in alpha["checks"].as_array().unwrap() {
+        assert_eq!(check["status"], "compile-error");
+    }
+    // 02-beta is missing from the submission: it grades as the course's own code.
+    assert_eq!(graded.exercise("beta")["status"], "pass");
+    assert_eq!(
+        before,
+        fingerprint(submission.path()),
+        "grading changed the submission"
+    );
+}
