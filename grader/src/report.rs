@@ -60,7 +60,8 @@ pub struct Summary {
 }
 
 impl ExerciseReport {
-    /// The exercise's overall status from its checks'.
+    /// The exercise's overall status from its checks': `fail` as soon as anything is
+    /// broken, `todo` while steps remain unstarted and nothing is broken.
     pub fn summarize(checks: &[CheckReport], compile_error: bool) -> Status {
         let all = |s: &[Status]| checks.iter().all(|c| s.contains(&c.status));
         if compile_error {
@@ -69,7 +70,7 @@ impl ExerciseReport {
             Status::Skipped
         } else if all(&[Status::Pass, Status::Skipped]) {
             Status::Pass
-        } else if all(&[Status::Todo, Status::Skipped]) {
+        } else if all(&[Status::Pass, Status::Todo, Status::Skipped]) {
             Status::Todo
         } else {
             Status::Fail
@@ -106,5 +107,52 @@ impl Report {
                 .find(|c| !matches!(c.status, Status::Pass | Status::Skipped))
                 .map(|c| (ex, c))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(status: Status) -> CheckReport {
+        CheckReport {
+            name: "s::c".into(),
+            step: "s".into(),
+            step_title: "S".into(),
+            kind: "behaviour",
+            status,
+            points: 0,
+            max_points: 1,
+            message: String::new(),
+            hint: String::new(),
+            book: String::new(),
+            source: String::new(),
+            details: String::new(),
+            seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn exercise_status_from_its_checks() {
+        use Status::*;
+        let cases: &[(&[Status], bool, Status)] = &[
+            (&[Pass, Pass], false, Pass),
+            (&[Pass, Skipped], false, Pass),
+            (&[Todo, Todo], false, Todo),
+            (&[Pass, Todo], false, Todo),
+            (&[Pass, Todo, Fail], false, Fail),
+            (&[Pass, Timeout], false, Fail),
+            (&[Crash], false, Fail),
+            (&[Skipped], false, Skipped),
+            (&[CompileError], true, CompileError),
+        ];
+        for (statuses, compile_error, want) in cases {
+            let checks: Vec<_> = statuses.iter().map(|s| check(*s)).collect();
+            assert_eq!(
+                ExerciseReport::summarize(&checks, *compile_error),
+                *want,
+                "{statuses:?}"
+            );
+        }
     }
 }

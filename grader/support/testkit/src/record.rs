@@ -74,10 +74,14 @@ pub fn run(module: &str, name: &str, body: impl FnOnce()) {
 
 /// Marks the running check as not applicable on this platform. Return right after it.
 ///
-/// ```ignore
-/// if !cfg!(target_os = "linux") {
-///     return testkit::record::skip("needs /proc");
+/// ```
+/// fn body_of_a_check() {
+///     if !std::path::Path::new("/proc/self/task").exists() {
+///         return testkit::record::skip("needs /proc/self/task");
+///     }
+///     // ... the measurement ...
 /// }
+/// # body_of_a_check();
 /// ```
 pub fn skip(reason: &str) {
     *SKIPPED.lock().unwrap() = Some(reason.replace('\n', " "));
