@@ -114,6 +114,7 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
                                     "the exercise does not compile (see the compiler's message)"
                                         .into(),
                                 details: String::new(),
+                                location: None,
                             },
                             0.0,
                         ),
@@ -144,6 +145,7 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
         workspace: ws.root.display().to_string(),
         summary: Report::summarize(&exercises),
         exercises,
+        source_args: options.source.args(),
     })
 }
 
@@ -199,6 +201,7 @@ fn run_check(
                 status: Status::Fail,
                 message: format!("the grader could not start this check: {e}"),
                 details: String::new(),
+                location: None,
             },
             0.0,
         ),
@@ -240,7 +243,10 @@ fn check_report(
             check.hint.clone()
         },
         book: course.book_link(&step.book),
-        source: format!("grader/checks/{}/tests/checks/{}.rs", ex.dir, step.name),
+        source: verdict
+            .location
+            .clone()
+            .unwrap_or_else(|| format!("grader/checks/{}/tests/checks/{}.rs", ex.dir, step.name)),
         // A pass needs no evidence; keeping it would bloat reports with passing output.
         details: if verdict.status == Status::Pass {
             String::new()

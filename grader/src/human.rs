@@ -157,6 +157,18 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style) {
         }
         return;
     };
+    let details = format!("cargo run -p grader -- {}{}", ex.name, report.source_args);
+    if let Some(error) = &ex.compile_error {
+        let first = error.lines().next().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n{} make {} compile: {first}",
+            style.bold("Next:"),
+            ex.name
+        );
+        let _ = writeln!(out, "  details: {details}");
+        return;
+    }
     let _ = writeln!(
         out,
         "\n{} {} / {}",
@@ -169,7 +181,7 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style) {
     }
     let _ = writeln!(out, "  hint: {}", check.hint);
     let _ = writeln!(out, "  read: {}", check.book);
-    let _ = writeln!(out, "  details: cargo run -p grader -- {}", ex.name);
+    let _ = writeln!(out, "  details: {details}");
 }
 
 fn first_error(text: &str) -> &str {

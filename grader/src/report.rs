@@ -12,6 +12,9 @@ pub struct Report {
     pub workspace: String,
     pub exercises: Vec<ExerciseReport>,
     pub summary: Summary,
+    /// The grader arguments that choose the same source again (for "run this next").
+    #[serde(skip)]
+    pub source_args: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -36,6 +36,8 @@ pub struct Verdict {
     pub message: String,
     /// Longer evidence: a snapshot diff, the check's output.
     pub details: String,
+    /// Where the check failed, when that is in the check's own source.
+    pub location: Option<String>,
 }
 
 /// The panic message `todo!()` produces.
@@ -65,11 +67,22 @@ fn default_crash_hint(signal: &str) -> &'static str {
 
 /// Classifies a finished run of the check `test_name`.
 pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict {
-    let details = trim_output(&run.output, test_name);
+    let panics = panics(&run.output);
+    let main = panics
+        .iter()
+        .find(|p| p.thread == test_name)
+        .or(panics.last());
+    // The main panic's message becomes the verdict's message; the rest is evidence.
+    let shown = main.map(|p| p.lines.clone()).unwrap_or(0..0);
+    let details = trim_output(&run.output, test_name, shown);
+    let location = main
+        .map(|p| p.location.clone())
+        .filter(|l| l.starts_with("grader/checks/"));
     let verdict = |status, message: String| Verdict {
         status,
         message,
         details: details.clone(),
+        location: location.clone(),
     };
     match run.ending {
         Ending::TimedOut => {
@@ -110,7 +123,6 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
         Ending::Exited(code) => code,
         _ => unreachable!("other endings returned above"),
     };
-    let panics = panics(&run.output);
     if let Some(record) = &run.record {
         let expected_pass = format!("pass {test_name}");
         let skip_prefix = format!("skip {test_name} ");
@@ -144,10 +156,6 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
                 .into(),
         );
     }
-    let main = panics
-        .iter()
-        .find(|p| p.thread == test_name)
-        .or(panics.last());
     let message = match main {
         Some(p) if p.message.starts_with("snapshot assertion for") => {
             "the result differs from the expected snapshot (see the diff)".to_owned()
@@ -162,7 +170,11 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
 #[derive(Debug, PartialEq)]
 pub struct Panic {
     pub thread: String,
+    /// `file:line:column` of the panic.
+    pub location: String,
     pub message: String,
+    /// The output lines the panic's header and message occupy.
+    pub lines: std::ops::Range<usize>,
 }
 
 /// Finds `thread '<name>' (<tid>) panicked at <place>:` blocks and their messages.
@@ -176,9 +188,9 @@ pub fn panics(output: &str) -> Vec<Panic> {
         let Some((thread, after)) = rest.split_once('\'') else {
             continue;
         };
-        if !after.contains(" panicked at ") {
+        let Some((_, location)) = after.split_once(" panicked at ") else {
             continue;
-        }
+        };
         let message: Vec<&str> = lines[i + 1..]
             .iter()
             .take_while(|l| !ends_panic_message(l))
@@ -187,6 +199,8 @@ pub fn panics(output: &str) -> Vec<Panic> {
             .collect();
         found.push(Panic {
             thread: thread.to_owned(),
+            location: location.trim_end_matches(':').to_owned(),
+            lines: i..i + 1 + message.len(),
             message: message.join("\n").trim().to_owned(),
         });
     }
@@ -202,18 +216,36 @@ fn ends_panic_message(line: &str) -> bool {
         || (line.starts_with("test ") && line.contains(" ... "))
 }
 
-/// The check's output without the test harness's own bookkeeping lines.
-fn trim_output(output: &str, test_name: &str) -> String {
+/// The check's output without the test harness's own bookkeeping and without the lines
+/// in `shown` (the panic already given as the message).
+fn trim_output(output: &str, test_name: &str, shown: std::ops::Range<usize>) -> String {
+    let announce = format!("test {test_name} ...");
     let noise = |l: &str| {
-        l == "running 1 test"
-            || l == "failures:"
-            || l.trim() == test_name
-            || l.starts_with("test result:")
-            || l.starts_with("note: run with `RUST_BACKTRACE")
-            || l.contains("cargo insta")
-            || (l.starts_with("test ") && (l.ends_with(" ... FAILED") || l.ends_with(" ... ok")))
+        let t = l.trim();
+        t == "running 1 test"
+            || t == "failures:"
+            || t == "FAILED"
+            || t == "ok"
+            || t == test_name
+            || t.starts_with(&announce)
+            || t.starts_with("test result:")
+            || t.starts_with("note: run with `RUST_BACKTRACE")
+            || t.contains("cargo insta")
     };
-    let kept: Vec<&str> = output.lines().filter(|l| !noise(l)).collect();
+    // insta's diff legend, in the words of this course.
+    fn relabel(line: &str) -> &str {
+        match line {
+            "-old snapshot" => "-expected",
+            "+new results" => "+actual",
+            other => other,
+        }
+    }
+    let kept: Vec<&str> = output
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| !shown.contains(i) && !noise(l))
+        .map(|(_, l)| relabel(l))
+        .collect();
     kept.join("\n").trim().to_owned()
 }
 
@@ -278,6 +310,16 @@ mod tests {
         assert_eq!(
             v.message,
             "assertion `left == right` failed: 3 jobs ran\n  left: 3\n right: 10"
+        );
+        // The other thread's panic stays as evidence; the message is not repeated.
+        assert!(v.details.contains("job failed"), "{}", v.details);
+        assert!(!v.details.contains("3 jobs ran"), "{}", v.details);
+        assert_eq!(v.location, None, "b.rs is not a check's source");
+        let in_check = output.replace("b.rs:2:2", "grader/checks/01-x/tests/checks/s.rs:2:2");
+        let v = classify(&run(Ending::Exited(101), &in_check, None), "pool::x", None);
+        assert_eq!(
+            v.location.as_deref(),
+            Some("grader/checks/01-x/tests/checks/s.rs:2:2")
         );
     }
 

@@ -42,6 +42,15 @@ impl Source {
         }
     }
 
+    /// The command-line arguments that select this source.
+    pub fn args(&self) -> String {
+        match self {
+            Source::InPlace => String::new(),
+            Source::Solutions => " --solutions".into(),
+            Source::Submission(dir) => format!(" --submission {}", dir.display()),
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Source::InPlace => "exercises".into(),
