@@ -52,22 +52,19 @@ pub fn render(report: &Report, style: &Style, detailed: bool) -> String {
         render_exercise(&mut out, ex, style, detailed);
     }
     let s = &report.summary;
-    let skipped = if s.skipped > 0 {
-        format!(", {} skipped", s.skipped)
-    } else {
-        String::new()
-    };
-    let _ = writeln!(
-        out,
-        "{}",
-        style.bold(&format!(
-            "{}/{} checks passed{skipped}, {}/{} points",
-            s.passed, s.total, s.points, s.max_points
-        ))
-    );
-    if !detailed {
-        render_next_step(&mut out, report, style);
+    let mut counts = format!("{}/{} checks passed", s.passed, s.total);
+    for (n, what) in [
+        (s.failed, "failing"),
+        (s.todo, "todo"),
+        (s.skipped, "skipped"),
+    ] {
+        if n > 0 {
+            let _ = write!(counts, ", {n} {what}");
+        }
     }
+    let totals = format!("{counts}; {}/{} points", s.points, s.max_points);
+    let _ = writeln!(out, "{}", style.bold(&totals));
+    render_next_step(&mut out, report, style, detailed);
     out
 }
 
@@ -123,9 +120,12 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
         let _ = writeln!(out, "{line}");
     }
     if detailed {
-        for check in ex.checks.iter().filter(|c| c.status != Status::Pass) {
+        let broken =
+            |c: &&CheckReport| !matches!(c.status, Status::Pass | Status::Todo | Status::Skipped);
+        for check in ex.checks.iter().filter(broken) {
             render_failure(out, check, style);
         }
+        render_unstarted_steps(out, ex, style);
     }
     let _ = writeln!(out);
 }
@@ -150,7 +150,34 @@ fn render_failure(out: &mut String, check: &CheckReport, style: &Style) {
     let _ = writeln!(out, "    check: {}", check.source);
 }
 
-fn render_next_step(out: &mut String, report: &Report, style: &Style) {
+/// One block per step that still has `todo` checks, instead of one per check.
+fn render_unstarted_steps(out: &mut String, ex: &ExerciseReport, style: &Style) {
+    let mut seen = Vec::new();
+    for check in ex.checks.iter().filter(|c| c.status == Status::Todo) {
+        if seen.contains(&check.step) {
+            continue;
+        }
+        seen.push(check.step.clone());
+        let count = ex
+            .checks
+            .iter()
+            .filter(|c| c.step == check.step && c.status == Status::Todo)
+            .count();
+        let _ = writeln!(
+            out,
+            "\n  {} {}",
+            style.status(Status::Todo),
+            style.bold(&format!(
+                "step {}: {} ({count} checks not started)",
+                check.step, check.step_title
+            ))
+        );
+        let _ = writeln!(out, "    hint:  {}", check.hint);
+        let _ = writeln!(out, "    read:  {}", check.book);
+    }
+}
+
+fn render_next_step(out: &mut String, report: &Report, style: &Style, detailed: bool) {
     let Some((ex, check)) = report.first_unfinished() else {
         if report.summary.total > 0 {
             let _ = writeln!(out, "\nEvery check passes. Well done.");
@@ -166,7 +193,9 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style) {
             style.bold("Next:"),
             ex.name
         );
-        let _ = writeln!(out, "  details: {details}");
+        if !detailed {
+            let _ = writeln!(out, "  details: {details}");
+        }
         return;
     }
     let _ = writeln!(
@@ -181,7 +210,9 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style) {
     }
     let _ = writeln!(out, "  hint: {}", check.hint);
     let _ = writeln!(out, "  read: {}", check.book);
-    let _ = writeln!(out, "  details: {details}");
+    if !detailed {
+        let _ = writeln!(out, "  details: {details}");
+    }
 }
 
 fn first_error(text: &str) -> &str {

@@ -55,7 +55,10 @@ pub struct CheckReport {
 #[derive(Debug, Default, Serialize)]
 pub struct Summary {
     pub passed: usize,
+    /// Checks that failed, timed out, crashed or did not compile.
     pub failed: usize,
+    /// Checks whose code is not written yet.
+    pub todo: usize,
     pub skipped: usize,
     pub total: usize,
     pub points: u32,
@@ -91,6 +94,7 @@ impl Report {
             match check.status {
                 Status::Pass => summary.passed += 1,
                 Status::Skipped => summary.skipped += 1,
+                Status::Todo => summary.todo += 1,
                 _ => summary.failed += 1,
             }
         }
@@ -99,7 +103,7 @@ impl Report {
 
     /// True when every graded check passed (skipped ones are not graded).
     pub fn all_passed(&self) -> bool {
-        self.summary.failed == 0
+        self.summary.failed == 0 && self.summary.todo == 0
     }
 
     /// The first check that did not pass, in course order.

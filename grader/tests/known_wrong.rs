@@ -131,6 +131,7 @@ fixtures!(
     scoped_sequential,
     scoped_reversed,
     thread_per_job,
+    pool_accepts_zero,
     pool_lock_held,
     pool_one_job_per_worker,
     pool_panic_kills_worker,
@@ -174,6 +175,30 @@ fn compile_error_shows_the_compilers_message_at_the_learners_file() {
         !error.contains("target/grader"),
         "paths must point at the submission: {error}"
     );
+}
+
+#[test]
+fn the_human_report_explains_a_failure_in_words() {
+    let sub = submission(&load("sequential"));
+    let output = grader()
+        .args(["threads", "--submission"])
+        .arg(sub.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "fail          tasks::eight_sleeps_overlap",
+        "concurrent code takes about 0.15 s, sequential about 1.2",
+        "the work seems to run one part after another",
+        "at most 1 of 8 parties were running at the same moment",
+        "hint:  If you join each thread right after spawning it",
+        "read:  book/src/threads.md#step-1-run-tasks-concurrently",
+        "check: grader/checks/01-threads/tests/checks/tasks.rs:",
+        "17/19 checks passed, 2 failing; 36/41 points",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
 }
 
 /// Every fixture file is run by a test above, and every check is caught by some fixture.

@@ -9,7 +9,8 @@
 ///   (no `'static` bound, no `Arc`).
 /// - An empty slice gives an empty vector without starting any thread; `threads == 0` is
 ///   treated as 1.
-/// - A panic in `f` reaches the caller.
+/// - If `f` panics, `parallel_map` panics too, with the same payload
+///   ([`std::panic::resume_unwind`] re-raises it after a failed `join`).
 ///
 /// Hint: 10 items over 4 threads are chunks of 3, 3, 2 and 2 — `len / threads` items each,
 /// plus one more for the first `len % threads` chunks.

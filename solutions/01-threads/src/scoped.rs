@@ -11,7 +11,8 @@ use std::thread;
 ///   (no `'static` bound, no `Arc`).
 /// - An empty slice gives an empty vector without starting any thread; `threads == 0` is
 ///   treated as 1.
-/// - A panic in `f` reaches the caller.
+/// - If `f` panics, `parallel_map` panics too, with the same payload
+///   ([`std::panic::resume_unwind`] re-raises it after a failed `join`).
 pub fn parallel_map<T, R, F>(items: &[T], threads: usize, f: F) -> Vec<R>
 where
     T: Sync,

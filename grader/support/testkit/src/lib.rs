@@ -7,6 +7,7 @@
 //! and counts of live threads and open file descriptors.
 
 pub mod cpu;
+pub mod panics;
 pub mod procfs;
 pub mod record;
 pub mod rendezvous;

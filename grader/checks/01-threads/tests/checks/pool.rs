@@ -21,6 +21,16 @@ fn collect<T>(rx: &Receiver<T>, n: usize) -> Result<Vec<T>, Vec<T>> {
 }
 
 check! {
+    /// A pool of zero workers could never run a job: `new(0)` panics.
+    fn size_zero_is_refused() {
+        let panicked = testkit::panics::panic_message(|| ThreadPool::new(0));
+        assert!(
+            panicked.is_some(),
+            "ThreadPool::new(0) returned a pool without workers; it must panic instead, as \
+             its documentation says"
+        );
+    }
+
     /// All 100 jobs run on a pool of 4.
     fn runs_every_job() {
         let pool = ThreadPool::new(4);
