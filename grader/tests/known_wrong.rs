@@ -1,5 +1,5 @@
-//! Known-wrong implementations of the threads exercise: each must be caught by exactly
-//! the checks its fixture names (see `fixtures/threads/README.md`).
+//! Known-wrong implementations of every exercise: each must be caught by exactly the
+//! checks its fixture names (see `fixtures/README.md`).
 
 mod common;
 
@@ -27,26 +27,36 @@ struct Edit {
     replace: String,
 }
 
-const EXERCISE_DIR: &str = "01-threads";
-
-fn fixtures_dir() -> PathBuf {
-    repo().join("grader/tests/fixtures/threads")
+fn fixtures_dir(dir: &str) -> PathBuf {
+    repo().join("grader/tests/fixtures").join(dir)
 }
 
-fn load(name: &str) -> Fixture {
-    let path = fixtures_dir().join(format!("{name}.toml"));
+fn course() -> toml::Value {
+    toml::from_str(&std::fs::read_to_string(repo().join("course.toml")).unwrap()).unwrap()
+}
+
+/// The course.toml entry of the exercise in folder `dir`.
+fn exercise(dir: &str) -> toml::Value {
+    course()["exercise"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["dir"].as_str() == Some(dir))
+        .unwrap_or_else(|| panic!("no exercise in folder {dir}"))
+        .clone()
+}
+
+fn load(dir: &str, name: &str) -> Fixture {
+    let path = fixtures_dir(dir).join(format!("{name}.toml"));
     let text = std::fs::read_to_string(&path).unwrap();
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Writes the solution with the fixture's edits applied as a submission folder.
-fn submission(fixture: &Fixture) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("exercises").join(EXERCISE_DIR).join("src");
-    common::copy_tree(
-        &repo().join("solutions").join(EXERCISE_DIR).join("src"),
-        &src,
-    );
+/// Writes the solution of exercise `dir` with the fixture's edits applied as a submission.
+fn submission(dir: &str, fixture: &Fixture) -> tempfile::TempDir {
+    let sub = tempfile::tempdir().unwrap();
+    let src = sub.path().join("exercises").join(dir).join("src");
+    common::copy_tree(&repo().join("solutions").join(dir).join("src"), &src);
     for edit in &fixture.edit {
         let path = src.join(&edit.file);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -58,13 +68,14 @@ fn submission(fixture: &Fixture) -> tempfile::TempDir {
         );
         std::fs::write(&path, text.replacen(&edit.find, &edit.replace, 1)).unwrap();
     }
-    dir
+    sub
 }
 
-fn check_fixture(name: &str) -> Graded {
-    let fixture = load(name);
-    let sub = submission(&fixture);
-    let mut args = vec!["threads".to_owned(), "--submission".to_owned()];
+fn check_fixture(dir: &str, name: &str) -> Graded {
+    let fixture = load(dir, name);
+    let sub = submission(dir, &fixture);
+    let exercise_name = exercise(dir)["name"].as_str().unwrap().to_owned();
+    let mut args = vec![exercise_name, "--submission".to_owned()];
     args.push(sub.path().display().to_string());
     if let Some(secs) = fixture.timeout_secs {
         args.extend(["--timeout".to_owned(), secs.to_string()]);
@@ -111,39 +122,70 @@ fn check_fixture(name: &str) -> Graded {
 }
 
 macro_rules! fixtures {
-    ($($name:ident),+ $(,)?) => {
+    ($($dir:literal => $module:ident { $($name:ident),+ $(,)? })+) => {
         $(
-            #[test]
-            fn $name() {
-                check_fixture(stringify!($name));
+            mod $module {
+                $(
+                    #[test]
+                    fn $name() {
+                        super::check_fixture($dir, stringify!($name));
+                    }
+                )+
             }
         )+
-        const LISTED: &[&str] = &[$(stringify!($name)),+];
+        /// Every (exercise folder, fixture) pair run by a generated test.
+        const LISTED: &[(&str, &str)] = &[$($(($dir, stringify!($name))),+),+];
     };
 }
 
-fixtures!(
-    sequential,
-    tasks_on_caller,
-    out_of_order,
-    panic_propagates,
-    scoped_chunk_size,
-    scoped_sequential,
-    scoped_reversed,
-    thread_per_job,
-    pool_accepts_zero,
-    pool_lock_held,
-    pool_one_job_per_worker,
-    pool_panic_kills_worker,
-    pool_outlives,
-    pool_spins,
-    rayon_sequential,
-    crashes,
-);
+fixtures! {
+    "01-threads" => threads {
+        sequential,
+        tasks_on_caller,
+        out_of_order,
+        panic_propagates,
+        scoped_chunk_size,
+        scoped_sequential,
+        scoped_reversed,
+        thread_per_job,
+        pool_accepts_zero,
+        pool_lock_held,
+        pool_one_job_per_worker,
+        pool_panic_kills_worker,
+        pool_outlives,
+        pool_spins,
+        rayon_sequential,
+        crashes,
+    }
+    "02-callbacks" => callbacks {
+        spins,
+        ties_reversed,
+        fires_early,
+        run_returns_early,
+        interval_rearmed,
+        clear_panics_on_unknown,
+        thread_per_job,
+        then_on_worker,
+        work_panic_hangs,
+        workers_not_joined,
+        workers_take_turns,
+        callback_panic_escapes,
+        fanout_arrival_order,
+        http_ignores_status,
+        fanout_one_at_a_time,
+        done_skipped_when_empty,
+    }
+}
+
+/// Fixtures run by the hand-written tests below, which check more than statuses.
+const CHECKED_BY_HAND: &[(&str, &str)] = &[
+    ("01-threads", "infinite_loop"),
+    ("01-threads", "compile_error"),
+];
 
 #[test]
 fn infinite_loop_times_out_and_leaves_nothing_running() {
-    let graded = check_fixture("infinite_loop");
+    let graded = check_fixture("01-threads", "infinite_loop");
     for name in [
         "rayon_map::same_as_sequential",
         "rayon_map::runs_on_rayon_pool",
@@ -162,7 +204,7 @@ fn infinite_loop_times_out_and_leaves_nothing_running() {
 
 #[test]
 fn compile_error_shows_the_compilers_message_at_the_learners_file() {
-    let graded = check_fixture("compile_error");
+    let graded = check_fixture("01-threads", "compile_error");
     let threads = graded.exercise("threads");
     assert_eq!(threads["status"], "compile-error");
     let error = threads["compile_error"].as_str().unwrap();
@@ -179,7 +221,7 @@ fn compile_error_shows_the_compilers_message_at_the_learners_file() {
 
 #[test]
 fn the_human_report_explains_a_failure_in_words() {
-    let sub = submission(&load("sequential"));
+    let sub = submission("01-threads", &load("01-threads", "sequential"));
     let output = grader()
         .args(["threads", "--submission"])
         .arg(sub.path())
@@ -204,46 +246,45 @@ fn the_human_report_explains_a_failure_in_words() {
 /// Every fixture file is run by a test above, and every check is caught by some fixture.
 #[test]
 fn fixtures_cover_every_check() {
-    let files: BTreeSet<String> = std::fs::read_dir(fixtures_dir())
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().into_string().unwrap();
-            name.strip_suffix(".toml").map(str::to_owned)
-        })
-        .collect();
-    let mut run: BTreeSet<String> = LISTED.iter().map(|s| s.to_string()).collect();
-    run.extend(["infinite_loop".to_owned(), "compile_error".to_owned()]);
-    assert_eq!(
-        files, run,
-        "every fixture file needs a test, and every test a file"
-    );
-
-    let caught: BTreeSet<String> = files
+    let run: BTreeSet<(String, String)> = LISTED
         .iter()
-        .flat_map(|name| load(name).expect.into_iter())
-        .filter(|(check, status)| {
-            check != "*" && ["fail", "timeout", "crash"].contains(&status.as_str())
-        })
-        .map(|(check, _)| check)
+        .chain(CHECKED_BY_HAND)
+        .map(|(d, n)| (d.to_string(), n.to_string()))
         .collect();
-    let course: toml::Value =
-        toml::from_str(&std::fs::read_to_string(repo().join("course.toml")).unwrap()).unwrap();
-    let exercise = course["exercise"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["dir"].as_str() == Some(EXERCISE_DIR))
-        .unwrap();
     let mut uncaught = Vec::new();
-    for step in exercise["step"].as_array().unwrap() {
-        for check in step["check"].as_array().unwrap() {
-            let name = format!(
-                "{}::{}",
-                step["name"].as_str().unwrap(),
-                check["name"].as_str().unwrap()
-            );
-            if !caught.contains(&name) {
-                uncaught.push(name);
+    for ex in course()["exercise"].as_array().unwrap() {
+        let dir = ex["dir"].as_str().unwrap();
+        let files: BTreeSet<(String, String)> = std::fs::read_dir(fixtures_dir(dir))
+            .unwrap_or_else(|e| panic!("exercise {dir} has no known-wrong fixtures: {e}"))
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                name.strip_suffix(".toml")
+                    .map(|n| (dir.to_owned(), n.to_owned()))
+            })
+            .collect();
+        let listed: BTreeSet<_> = run.iter().filter(|(d, _)| d == dir).cloned().collect();
+        assert_eq!(
+            files, listed,
+            "every fixture file of {dir} needs a test, and every test a file"
+        );
+        let caught: BTreeSet<String> = files
+            .iter()
+            .flat_map(|(_, name)| load(dir, name).expect.into_iter())
+            .filter(|(check, status)| {
+                check != "*" && ["fail", "timeout", "crash"].contains(&status.as_str())
+            })
+            .map(|(check, _)| check)
+            .collect();
+        for step in ex["step"].as_array().unwrap() {
+            for check in step["check"].as_array().unwrap() {
+                let name = format!(
+                    "{}::{}",
+                    step["name"].as_str().unwrap(),
+                    check["name"].as_str().unwrap()
+                );
+                if !caught.contains(&name) {
+                    uncaught.push(format!("{dir} {name}"));
+                }
             }
         }
     }

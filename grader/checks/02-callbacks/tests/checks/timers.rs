@@ -1,0 +1,111 @@
+use crate::{log, ms, trace};
+use callbacks::EventLoop;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+use testkit::{check, cpu};
+
+check! {
+    /// A fixed script of timeouts, some scheduled from inside callbacks, runs in deadline
+    /// order; timers with the same deadline run in the order they were scheduled.
+    fn script_order() {
+        // Deadlines 40 ms apart: far enough that a busy machine cannot reorder them.
+        let unit = ms(40);
+        let t = trace();
+        let mut el = EventLoop::with_workers(1);
+        let start = Instant::now();
+        el.set_timeout(unit, log(&t, "B  (1 unit)"));
+        let tc = Rc::clone(&t);
+        el.set_timeout(unit * 2, move |el| {
+            tc.push("C  (2 units), schedules a zero delay");
+            el.set_timeout(Duration::ZERO, log(&tc, "C0 (zero delay, from inside C)"));
+        });
+        let ta = Rc::clone(&t);
+        el.set_timeout(unit * 3, move |el| {
+            ta.push("A  (3 units), schedules two more");
+            el.set_timeout_at(start + unit * 4, log(&ta, "A2 (4 units, from inside A)"));
+            el.set_timeout_at(start + unit * 3, log(&ta, "A1 (3 units, already due)"));
+        });
+        for name in ["T1 (5 units, tie)", "T2 (5 units, tie)", "T3 (5 units, tie)"] {
+            el.set_timeout_at(start + unit * 5, log(&t, name));
+        }
+        el.set_timeout(Duration::ZERO, log(&t, "Z  (zero delay, scheduled last)"));
+        assert_eq!(el.run(), Ok(()));
+        insta::assert_snapshot!(t.lines(), @r"
+        Z  (zero delay, scheduled last)
+        B  (1 unit)
+        C  (2 units), schedules a zero delay
+        C0 (zero delay, from inside C)
+        A  (3 units), schedules two more
+        A1 (3 units, already due)
+        A2 (4 units, from inside A)
+        T1 (5 units, tie)
+        T2 (5 units, tie)
+        T3 (5 units, tie)
+        ");
+    }
+
+    /// Timers sharing a deadline run in the order they were scheduled, whatever else is
+    /// scheduled between them.
+    fn ties_in_scheduling_order() {
+        let t = trace();
+        let mut el = EventLoop::with_workers(1);
+        let first = Instant::now() + ms(30);
+        let second = first + ms(30);
+        let names = ["a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4", "a5", "b5"];
+        for (i, name) in names.into_iter().enumerate() {
+            let when = if i % 2 == 0 { first } else { second };
+            el.set_timeout_at(when, log(&t, name));
+        }
+        assert_eq!(el.run(), Ok(()));
+        insta::assert_snapshot!(t.events().join(" "), @"a1 a2 a3 a4 a5 b1 b2 b3 b4 b5");
+    }
+
+    /// No callback runs before its deadline, measured for every callback.
+    fn never_early() {
+        let mut el = EventLoop::with_workers(1);
+        let early: Rc<RefCell<Vec<String>>> = Rc::default();
+        for delay in (0..=60).step_by(5).map(ms) {
+            let early = Rc::clone(&early);
+            let scheduled = Instant::now();
+            el.set_timeout(delay, move |_| {
+                let waited = scheduled.elapsed();
+                if waited < delay {
+                    early.borrow_mut().push(format!(
+                        "a {} ms timeout ran after {:.3} ms",
+                        delay.as_millis(),
+                        waited.as_secs_f64() * 1000.0
+                    ));
+                }
+            });
+        }
+        let deadline = Instant::now() + ms(33);
+        let early_at = Rc::clone(&early);
+        el.set_timeout_at(deadline, move |_| {
+            let now = Instant::now();
+            if now < deadline {
+                early_at.borrow_mut().push(format!(
+                    "a timer set for an instant ran {:.3} ms before it",
+                    (deadline - now).as_secs_f64() * 1000.0
+                ));
+            }
+        });
+        assert_eq!(el.run(), Ok(()));
+        let early = early.borrow();
+        assert!(
+            early.is_empty(),
+            "{} callbacks ran before their deadline: {}",
+            early.len(),
+            early.join("; ")
+        );
+    }
+
+    /// While the only timer is 400 ms away, the loop sleeps instead of spinning.
+    fn sleeps_while_waiting() {
+        let mut el = EventLoop::with_workers(1);
+        el.set_timeout(ms(400), |_| {});
+        let (result, usage) = cpu::measure(|| el.run());
+        assert_eq!(result, Ok(()));
+        usage.assert_waiting("an event loop waiting 0.4 s for its only timer", 0.25);
+    }
+}
