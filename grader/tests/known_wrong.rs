@@ -175,6 +175,19 @@ fixtures! {
         fanout_one_at_a_time,
         done_skipped_when_empty,
     }
+    "03-epoll" => epoll {
+        raw_ignores_errors,
+        level_triggered_busy,
+        reads_one_chunk,
+        poll_leaks_fd,
+        blocking_sequential,
+        timeout_ignored,
+        timeout_rounded_down,
+        eintr_is_an_error,
+        deregister_does_nothing,
+        waker_never_wakes,
+        spurious_means_finished,
+    }
 }
 
 /// Fixtures run by the hand-written tests below, which check more than statuses.

@@ -1,5 +1,6 @@
 //! The course's delay server: `GET /<delay_ms>/<message>` answers `200` with `message` as
-//! the body, after `delay_ms` milliseconds.
+//! the body, after `delay_ms` milliseconds; `?repeat=N` repeats the message N times (for
+//! large responses).
 //!
 //! Checks start it in-process on `127.0.0.1:0` ([`DelayServer::start`]), so parallel checks
 //! never share a port and nothing leaves the machine. Every connection gets its own
@@ -8,7 +9,7 @@
 
 mod request;
 
-pub use request::{MAX_DELAY, Reply, route};
+pub use request::{MAX_BODY, MAX_DELAY, Reply, route};
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -119,15 +120,14 @@ fn serve(stream: TcpStream, log: Option<RequestLog>) -> io::Result<()> {
         }
         Reply::Error { status, reason } => (status, reason.to_owned()),
     };
-    let mut out = &stream;
-    write!(
-        out,
+    // One buffer, one write: a small response leaves in one piece.
+    let response = format!(
         "HTTP/1.1 {status} {}\r\nContent-Type: text/plain; charset=utf-8\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         request::reason_phrase(status),
         body.len()
-    )?;
-    out.flush()?;
+    );
+    (&stream).write_all(response.as_bytes())?;
     stream.shutdown(Shutdown::Write)
 }
 

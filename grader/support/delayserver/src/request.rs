@@ -4,6 +4,8 @@ use std::time::Duration;
 
 /// The longest delay a request may ask for; longer ones get `400`.
 pub const MAX_DELAY: Duration = Duration::from_secs(60);
+/// The largest body `?repeat=N` may ask for; larger ones get `400`.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// What the server should answer.
 #[derive(Debug, PartialEq, Eq)]
@@ -38,7 +40,7 @@ pub fn route(head: &[u8]) -> Reply {
     if method != "GET" {
         return Reply::error(405, "only GET is supported");
     }
-    let path = target.split('?').next().unwrap_or("");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let Some((delay, message)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
         return Reply::error(404, "use GET /<delay_ms>/<message>");
     };
@@ -49,9 +51,22 @@ pub fn route(head: &[u8]) -> Reply {
     if delay > MAX_DELAY {
         return Reply::error(400, "delay longer than 60000 ms");
     }
+    let mut repeat = 1;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("repeat", n)) => match n.parse::<usize>() {
+                Ok(n) => repeat = n,
+                Err(_) => return Reply::error(400, "repeat must be a number"),
+            },
+            _ => return Reply::error(400, "the only query parameter is repeat=N"),
+        }
+    }
+    if message.len().saturating_mul(repeat) > MAX_BODY {
+        return Reply::error(400, "body larger than 64 MiB");
+    }
     Reply::Delayed {
         delay,
-        body: message.to_owned(),
+        body: message.repeat(repeat),
     }
 }
 
@@ -82,7 +97,21 @@ mod tests {
     fn routes_good_and_bad_requests() {
         let cases: &[(&[u8], Reply)] = &[
             (b"GET /250/hello HTTP/1.1\r\nHost: x", delayed(250, "hello")),
-            (b"GET /0/a/b?q=1 HTTP/1.0", delayed(0, "a/b")),
+            (b"GET /0/a/b HTTP/1.0", delayed(0, "a/b")),
+            (b"GET /5/ab?repeat=3 HTTP/1.1", delayed(5, "ababab")),
+            (b"GET /5/ab?repeat=0 HTTP/1.1", delayed(5, "")),
+            (
+                b"GET /5/ab?repeat=x HTTP/1.1",
+                Reply::error(400, "repeat must be a number"),
+            ),
+            (
+                b"GET /5/ab?q=1 HTTP/1.1",
+                Reply::error(400, "the only query parameter is repeat=N"),
+            ),
+            (
+                b"GET /5/ab?repeat=99999999999 HTTP/1.1",
+                Reply::error(400, "body larger than 64 MiB"),
+            ),
             (b"GET /10/ HTTP/1.1", delayed(10, "")),
             (
                 b"POST /1/x HTTP/1.1",

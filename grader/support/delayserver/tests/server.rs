@@ -38,6 +38,15 @@ fn answers_with_the_message_after_the_delay() {
 }
 
 #[test]
+fn repeat_makes_large_bodies() {
+    let server = DelayServer::start().unwrap();
+    let (status, body) = get(server.addr(), "/0/abc?repeat=500000");
+    assert_eq!(status, 200);
+    assert_eq!(body.len(), 1_500_000);
+    assert!(body.starts_with("abcabc") && body.ends_with("bcabc"));
+}
+
+#[test]
 fn slow_requests_overlap() {
     let server = DelayServer::start().unwrap();
     let addr = server.addr();

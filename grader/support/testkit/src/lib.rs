@@ -6,6 +6,7 @@
 //! concurrent code gets through, timing hypotheses compared within one run, CPU time,
 //! and counts of live threads and open file descriptors.
 
+pub mod capture;
 pub mod cpu;
 pub mod panics;
 pub mod procfs;

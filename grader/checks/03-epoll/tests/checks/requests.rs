@@ -1,0 +1,120 @@
+use crate::ms;
+use delayserver::DelayServer;
+use epoll::requests::{Request, get_all};
+use epoll::{Events, Interest, Poll, Token, Waker};
+use std::time::{Duration, Instant};
+use testkit::procfs::{open_fds, settle_fds};
+use testkit::timing::time;
+use testkit::{Hypotheses, check, cpu};
+
+/// The body of a raw HTTP response.
+fn body(response: &[u8]) -> &[u8] {
+    let at = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no blank line in {:?}", String::from_utf8_lossy(response)));
+    &response[at + 4..]
+}
+
+check! {
+    /// Five requests of 500, 400, 300, 200 and 100 ms complete in reverse order.
+    fn completion_order() {
+        let server = DelayServer::start().unwrap();
+        let done = get_all(server.addr(), &["/500/a", "/400/b", "/300/c", "/200/d", "/100/e"]).unwrap();
+        let lines: Vec<String> = done
+            .iter()
+            .map(|c| format!("{}: {}", c.index, String::from_utf8_lossy(body(&c.response))))
+            .collect();
+        insta::assert_snapshot!(lines.join("\n"), @r"
+        4: e
+        3: d
+        2: c
+        1: b
+        0: a
+        ");
+    }
+
+    /// Requests of 100 to 500 ms take about as long as the slowest, not their sum.
+    fn delays_overlap() {
+        let server = DelayServer::start().unwrap();
+        let (_, one) = time(|| get_all(server.addr(), &["/100/x"]).unwrap());
+        let overhead = one.saturating_sub(ms(100));
+        let delays = [100, 200, 300, 400, 500];
+        let parts: Vec<Duration> = delays.iter().map(|&d| ms(d) + overhead).collect();
+        let paths: Vec<String> = delays.iter().map(|d| format!("/{d}/r")).collect();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let (done, all) = time(|| get_all(server.addr(), &paths).unwrap());
+        assert_eq!(done.len(), 5);
+        Hypotheses::for_parts(&parts).assert("requests of 100, 200, 300, 400 and 500 ms", all);
+    }
+
+    /// While all requests wait on the server, the thread sleeps in `poll`.
+    fn waits_without_spinning() {
+        let server = DelayServer::start().unwrap();
+        let (done, usage) = cpu::measure(|| get_all(server.addr(), &["/400/a", "/400/b", "/400/c"]).unwrap());
+        assert_eq!(done.len(), 3);
+        usage.assert_waiting("three requests waiting 0.4 s on the server", 0.25);
+    }
+
+    /// A response of more than 1 MiB arrives complete under edge triggering.
+    fn large_response() {
+        let server = DelayServer::start().unwrap();
+        let repeat = 70_000;
+        let done = get_all(server.addr(), &[&format!("/0/0123456789abcdef?repeat={repeat}")]).unwrap();
+        let body = body(&done[0].response);
+        assert_eq!(
+            body.len(),
+            16 * repeat,
+            "the body has {} of {} bytes: under edge triggering, read until WouldBlock on every event",
+            body.len(),
+            16 * repeat
+        );
+        assert!(body.chunks(16).all(|c| c == b"0123456789abcdef"), "the body is garbled");
+    }
+
+    /// Events that come too early or after the end change nothing.
+    fn spurious_events_harmless() {
+        let server = DelayServer::start().unwrap();
+        let mut request = Request::start(server.addr(), "/200/late").unwrap();
+        let early = request.on_readable().unwrap();
+        assert!(!early, "on_readable said the response was complete before any data arrived");
+        assert!(request.response().is_empty());
+        let mut poll = Poll::new().unwrap();
+        poll.registry().register(&request, Token(0), Interest::READABLE).unwrap();
+        let mut events = Events::with_capacity(8);
+        let deadline = Instant::now() + ms(5000);
+        while !request.on_readable().unwrap() {
+            assert!(Instant::now() < deadline, "the response never completed");
+            poll.poll(&mut events, Some(ms(500))).unwrap();
+        }
+        let complete = request.response().to_vec();
+        assert_eq!(body(&complete), b"late");
+        for _ in 0..3 {
+            assert!(request.on_readable().unwrap(), "a finished request must stay finished");
+        }
+        assert_eq!(request.response(), complete, "a repeated event changed the response");
+    }
+
+    /// Polls, wakers and requests leave no descriptor open once dropped.
+    fn no_fd_leaks() {
+        let server = DelayServer::start().unwrap();
+        let Some(before) = open_fds() else {
+            return testkit::record::skip("counting descriptors needs /proc/self/fd (Linux)");
+        };
+        {
+            let poll = Poll::new().unwrap();
+            let waker = Waker::new(poll.registry(), Token(1)).unwrap();
+            waker.wake().unwrap();
+        }
+        let done = get_all(server.addr(), &["/10/a", "/20/b", "/0/c"]).unwrap();
+        assert_eq!(done.len(), 3);
+        // The server's side of each connection closes on its own thread.
+        let after = settle_fds(before, ms(500)).unwrap();
+        assert_eq!(
+            after,
+            before,
+            "{} descriptors stayed open after everything was dropped",
+            after.saturating_sub(before)
+        );
+    }
+}

@@ -1,0 +1,65 @@
+use crate::{ms, seen};
+use epoll::{Events, Interest, Poll, Token, Waker};
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Instant;
+use testkit::check;
+
+const WAKER: Token = Token(99);
+const WATCHDOG: Token = Token(1);
+
+check! {
+    /// Another thread's `wake` ends a `poll(None)` with the waker's token.
+    fn ends_blocked_poll() {
+        let mut poll = Poll::new().unwrap();
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER).unwrap());
+        // If the waker fails, this pipe ends the poll after 2 s instead of a hang.
+        let (watch_reader, mut watch_writer) = std::io::pipe().unwrap();
+        poll.registry().register(&watch_reader, WATCHDOG, Interest::READABLE).unwrap();
+        let (cancel, cancelled) = mpsc::channel::<()>();
+        let watchdog = thread::spawn(move || {
+            if cancelled.recv_timeout(ms(2000)).is_err() {
+                watch_writer.write_all(b"!").unwrap();
+            }
+        });
+        let remote = Arc::clone(&waker);
+        let waking = thread::spawn(move || {
+            thread::sleep(ms(100));
+            remote.wake().unwrap();
+        });
+        let mut events = Events::with_capacity(8);
+        let started = Instant::now();
+        poll.poll(&mut events, None).unwrap();
+        let took = started.elapsed();
+        let _ = cancel.send(());
+        waking.join().unwrap();
+        watchdog.join().unwrap();
+        let tokens: Vec<Token> = events.iter().map(|e| e.token).collect();
+        assert!(
+            tokens.contains(&WAKER),
+            "poll(None) was not ended by the waker (woken at 100 ms); after {:.0} ms it saw {:?}",
+            took.as_secs_f64() * 1e3,
+            seen(&events)
+        );
+    }
+
+    /// A wake that happens before the poll is not lost, and a later wake works again.
+    fn wake_before_poll_is_kept() {
+        let mut poll = Poll::new().unwrap();
+        let waker = Waker::new(poll.registry(), WAKER).unwrap();
+        let mut events = Events::with_capacity(8);
+        for round in 1..=3 {
+            waker.wake().unwrap();
+            poll.poll(&mut events, Some(ms(1000))).unwrap();
+            let tokens: Vec<Token> = events.iter().map(|e| e.token).collect();
+            assert_eq!(
+                tokens,
+                [WAKER],
+                "wake number {round}, made before poll started, was lost: poll saw {:?}",
+                seen(&events)
+            );
+        }
+    }
+}
