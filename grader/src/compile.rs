@@ -17,6 +17,8 @@ pub enum Build {
     Built(PathBuf),
     /// The compiler's messages, trimmed, with paths pointing at the graded files.
     Failed(String),
+    /// Not built: this platform cannot run the exercise, for this reason.
+    Unsupported(String),
 }
 
 /// The cargo the grader was started by, else the one on `PATH`.

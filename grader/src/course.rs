@@ -42,6 +42,10 @@ pub struct Exercise {
     /// What a crash with a given signal usually means in this exercise.
     #[serde(default)]
     pub crash_hints: BTreeMap<String, String>,
+    /// The platforms (`<os>-<arch>`, as Rust names them, e.g. `linux-x86_64`) the exercise
+    /// can run on; empty means all. Elsewhere its checks are skipped, not built.
+    #[serde(default)]
+    pub platforms: Vec<String>,
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
 }
@@ -123,6 +127,22 @@ impl Exercise {
     pub fn max_points(&self) -> u32 {
         self.checks().map(|(_, c)| c.points).sum()
     }
+
+    /// Why this exercise cannot run on `platform` (`<os>-<arch>`), if it cannot.
+    pub fn unsupported_on(&self, platform: &str) -> Option<String> {
+        if self.platforms.is_empty() || self.platforms.iter().any(|p| p == platform) {
+            return None;
+        }
+        Some(format!(
+            "this exercise runs on {} only; this machine is {platform}",
+            self.platforms.join(", ")
+        ))
+    }
+}
+
+/// This machine's platform, as `course.toml` names platforms.
+pub fn this_platform() -> String {
+    format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH)
 }
 
 impl Step {
@@ -167,9 +187,9 @@ impl Course {
         }
         let (mut names, mut dirs) = (HashSet::new(), HashSet::new());
         for ex in &self.exercises {
-            if !is_identifier(&ex.name) || !names.insert(ex.name.as_str()) {
+            if !is_command_word(&ex.name) || !names.insert(ex.name.as_str()) {
                 return bad(format!(
-                    "exercise name {:?} is not a unique identifier",
+                    "exercise name {:?} must be unique, of lowercase letters, digits, - and _",
                     ex.name
                 ));
             }
@@ -235,6 +255,14 @@ impl Course {
     }
 }
 
+/// A name typed on the command line: lowercase letters, digits, `-` and `_`.
+fn is_command_word(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars
@@ -272,5 +300,8 @@ mod tests {
         assert!(!is_identifier("9lives"));
         assert!(!is_identifier("a::b"));
         assert!(!is_identifier(""));
+        assert!(is_command_word("green-threads"));
+        assert!(!is_command_word("-x"));
+        assert!(!is_command_word("Green"));
     }
 }

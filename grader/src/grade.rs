@@ -50,8 +50,13 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
     };
     let ws = Workspace::prepare(course, &options.source)?;
 
+    let platform = crate::course::this_platform();
     let mut builds = Vec::new();
     for ex in &selected {
+        if let Some(reason) = ex.unsupported_on(&platform) {
+            builds.push(Build::Unsupported(reason));
+            continue;
+        }
         progress.building(&ex.name);
         let harness = package_name(&ex.harness_dir(&course.root))?;
         let build = compile::build(&ws, &harness)?;
@@ -107,6 +112,15 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
                 .map(|(step, check)| {
                     let (verdict, seconds) = match build {
                         Build::Built(_) => verdicts.next().expect("one verdict per job"),
+                        Build::Unsupported(reason) => (
+                            Verdict {
+                                status: Status::Skipped,
+                                message: reason.clone(),
+                                details: String::new(),
+                                location: None,
+                            },
+                            0.0,
+                        ),
                         Build::Failed(_) => (
                             Verdict {
                                 status: Status::CompileError,
@@ -124,7 +138,7 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
                 .collect();
             let compile_error = match build {
                 Build::Failed(text) => Some(text.clone()),
-                Build::Built(_) => None,
+                Build::Built(_) | Build::Unsupported(_) => None,
             };
             ExerciseReport {
                 name: ex.name.clone(),

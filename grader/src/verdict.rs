@@ -42,6 +42,11 @@ pub struct Verdict {
 
 /// The panic message `todo!()` produces.
 const TODO_PANIC: &str = "not yet implemented";
+const TODO_MESSAGE: &str = "not started yet: this step's code still has todo!()";
+
+fn is_todo(panic: &Panic) -> bool {
+    panic.message == TODO_PANIC || panic.message.starts_with("not yet implemented: ")
+}
 
 /// What a crash with `signal` usually means, unless the exercise knows better.
 fn default_crash_hint(signal: &str) -> &'static str {
@@ -103,6 +108,11 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
         }
         Ending::Signaled(signal) => {
             let name = signal_name(signal);
+            // A todo!() reached where a panic cannot unwind (an `extern "C"` function)
+            // aborts the process; it is still unwritten code, not a crash.
+            if panics.iter().any(is_todo) {
+                return verdict(Status::Todo, TODO_MESSAGE.into());
+            }
             if signal == libc::SIGXCPU {
                 return verdict(
                     Status::Timeout,
@@ -139,14 +149,8 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
             );
         }
     }
-    if panics
-        .iter()
-        .any(|p| p.message == TODO_PANIC || p.message.starts_with("not yet implemented: "))
-    {
-        return verdict(
-            Status::Todo,
-            "not started yet: this step's code still has todo!()".into(),
-        );
+    if panics.iter().any(is_todo) {
+        return verdict(Status::Todo, TODO_MESSAGE.into());
     }
     if code == 0 {
         return verdict(
@@ -299,6 +303,17 @@ mod tests {
         assert_eq!(v.status, Status::Todo);
         let elsewhere = TODO_OUTPUT.replace("'pool::x'", "'pool-worker-0'");
         let v = classify(&run(Ending::Exited(101), &elsewhere, None), "pool::x", None);
+        assert_eq!(v.status, Status::Todo);
+    }
+
+    #[test]
+    fn a_todo_that_aborts_is_still_todo() {
+        let aborted = format!("{TODO_OUTPUT}\npanic in a function that cannot unwind\n");
+        let v = classify(
+            &run(Ending::Signaled(libc::SIGABRT), &aborted, None),
+            "pool::x",
+            None,
+        );
         assert_eq!(v.status, Status::Todo);
     }
 
