@@ -20,6 +20,15 @@ pub fn open_fds() -> Option<usize> {
     count_entries("/proc/self/fd").map(|n| n.saturating_sub(1))
 }
 
+/// The process's virtual memory size in bytes (`VmSize` in `/proc/self/status`): what it
+/// has mapped, whether or not the pages were ever touched.
+pub fn virtual_memory() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmSize:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Waits until at most `target` threads are alive or `patience` runs out, and returns the
 /// last count.
 ///
@@ -64,6 +73,11 @@ mod tests {
             settle_threads(before, Duration::from_secs(1)).unwrap(),
             before
         );
+
+        let mapped = virtual_memory().unwrap();
+        let block = vec![1u8; 64 << 20];
+        assert!(virtual_memory().unwrap() >= mapped + (64 << 20));
+        drop(block);
 
         let fds = open_fds().unwrap();
         let file = std::fs::File::open("/proc/self/status").unwrap();

@@ -1,0 +1,162 @@
+//! Steps 2 to 4 — a runtime of green threads.
+
+use crate::context::{Context, prepare, switch};
+use crate::stack::Stack;
+use std::cell::Cell;
+use std::collections::VecDeque;
+
+/// The stack size of [`Runtime::new`].
+pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
+/// Finished tasks' stacks kept for reuse; more are unmapped.
+const SPARE_STACKS: usize = 16;
+
+struct Task {
+    context: Context,
+    stack: Stack,
+    function: Option<Box<dyn FnOnce()>>,
+    finished: bool,
+}
+
+/// Runs green threads (tasks) on the thread that calls [`Runtime::run`].
+///
+/// - Tasks run in the order they were spawned. [`yield_now`] moves the running task to
+///   the back of the queue and runs the one at the front; a finished task leaves it.
+///   Tasks spawned while others run join the back of the queue.
+/// - Every task has a stack of its own, of the runtime's stack size, with a guard page
+///   below it.
+/// - `run` returns when every task has finished. A runtime can run again, and another
+///   runtime can be created afterwards on the same thread.
+/// - A task's closure, and everything it captured, is dropped exactly once: when the task
+///   finishes, or with the runtime if the task never ran.
+/// - A task that panics aborts the process: a panic cannot unwind across a context switch.
+pub struct Runtime {
+    stack_size: usize,
+    scheduler: Context,
+    ready: VecDeque<Box<Task>>,
+    running: Option<Box<Task>>,
+    spare: Vec<Stack>,
+}
+
+thread_local! {
+    static CURRENT: Cell<*mut Runtime> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Runtime {
+    /// A runtime whose tasks get stacks of [`DEFAULT_STACK_SIZE`] bytes.
+    pub fn new() -> Runtime {
+        Self::with_stack_size(DEFAULT_STACK_SIZE)
+    }
+
+    /// A runtime whose tasks get stacks of `bytes` bytes (rounded up to whole pages).
+    pub fn with_stack_size(bytes: usize) -> Runtime {
+        Runtime {
+            stack_size: bytes,
+            scheduler: Context::default(),
+            ready: VecDeque::new(),
+            running: None,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Adds a task that will run `f`.
+    pub fn spawn(&mut self, f: impl FnOnce() + 'static) {
+        let stack = match self.spare.pop() {
+            Some(stack) => stack,
+            None => Stack::new(self.stack_size).expect("cannot map a task stack"),
+        };
+        let mut task = Box::new(Task {
+            context: Context::default(),
+            stack,
+            function: Some(Box::new(f)),
+            finished: false,
+        });
+        let top = task.stack.top();
+        // SAFETY: `top` is the end of the task's own mapped stack.
+        unsafe { prepare(&mut task.context, top, task_entry) };
+        self.ready.push_back(task);
+    }
+
+    /// Runs tasks until all have finished.
+    ///
+    /// # Panics
+    /// When called from inside a task (or while another runtime runs on this thread).
+    pub fn run(&mut self) {
+        assert!(
+            CURRENT.with(Cell::get).is_null(),
+            "Runtime::run cannot be called while a runtime runs on this thread"
+        );
+        let this: *mut Runtime = self;
+        CURRENT.with(|current| current.set(this));
+        // SAFETY: `this` stays valid for the whole loop; tasks reach the runtime only
+        // through `CURRENT`, while this loop is suspended in `switch`.
+        unsafe {
+            while let Some(task) = (*this).ready.pop_front() {
+                let task = (*this).running.insert(task);
+                let to: *const Context = &task.context;
+                switch(&mut (*this).scheduler, to);
+                let task = (*this).running.take().expect("the task came back");
+                if task.finished {
+                    (*this).recycle(task.stack);
+                } else {
+                    (*this).ready.push_back(task);
+                }
+            }
+        }
+        CURRENT.with(|current| current.set(std::ptr::null_mut()));
+    }
+
+    fn recycle(&mut self, stack: Stack) {
+        if self.spare.len() < SPARE_STACKS {
+            self.spare.push(stack);
+        }
+    }
+}
+
+/// Lets the other tasks run: the running task goes to the back of the queue. Outside a
+/// running task it does nothing.
+pub fn yield_now() {
+    let runtime = CURRENT.with(Cell::get);
+    if runtime.is_null() {
+        return;
+    }
+    // SAFETY: the runtime is live while its tasks run; this task is the running one.
+    unsafe {
+        let Some(task) = (*runtime).running.as_mut() else { return };
+        switch(&mut task.context, &(*runtime).scheduler);
+    }
+}
+
+/// Spawns a task on the runtime running the current task.
+///
+/// # Panics
+/// Outside a running runtime.
+pub fn spawn(f: impl FnOnce() + 'static) {
+    let runtime = CURRENT.with(Cell::get);
+    assert!(!runtime.is_null(), "green_threads::spawn called outside a running Runtime");
+    // SAFETY: the runtime is live while its tasks run.
+    unsafe { (*runtime).spawn(f) };
+}
+
+extern "sysv64" fn task_entry() -> ! {
+    let runtime = CURRENT.with(Cell::get);
+    // SAFETY: tasks start only from `Runtime::run`, which set `CURRENT` and keeps the
+    // running task in `running` until this task switches back for the last time.
+    unsafe {
+        let function = (*runtime)
+            .running
+            .as_mut()
+            .and_then(|task| task.function.take())
+            .expect("a task starts once");
+        function();
+        let task = (*runtime).running.as_mut().expect("still running");
+        task.finished = true;
+        switch(&mut task.context, &(*runtime).scheduler);
+    }
+    unreachable!("a finished task is never resumed")
+}
