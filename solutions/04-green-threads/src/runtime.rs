@@ -127,7 +127,9 @@ pub fn yield_now() {
     }
     // SAFETY: the runtime is live while its tasks run; this task is the running one.
     unsafe {
-        let Some(task) = (*runtime).running.as_mut() else { return };
+        let Some(task) = (*runtime).running.as_mut() else {
+            return;
+        };
         switch(&mut task.context, &(*runtime).scheduler);
     }
 }
@@ -138,7 +140,10 @@ pub fn yield_now() {
 /// Outside a running runtime.
 pub fn spawn(f: impl FnOnce() + 'static) {
     let runtime = CURRENT.with(Cell::get);
-    assert!(!runtime.is_null(), "green_threads::spawn called outside a running Runtime");
+    assert!(
+        !runtime.is_null(),
+        "green_threads::spawn called outside a running Runtime"
+    );
     // SAFETY: the runtime is live while its tasks run.
     unsafe { (*runtime).spawn(f) };
 }

@@ -25,17 +25,39 @@ impl Drop for Counted {
 static STACK_TOP: AtomicUsize = AtomicUsize::new(0);
 static REPORT_FD: AtomicUsize = AtomicUsize::new(0);
 
+/// Reports where the stack began, where the fault was, and the process's memory map at
+/// that moment, then ends the child. Only async-signal-safe calls: open, read, write, _exit.
 extern "C" fn on_fault(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
-    // SAFETY: the kernel passes a valid siginfo; write and _exit are async-signal-safe.
+    // SAFETY: the kernel passes a valid siginfo; the buffer is this handler's own.
     unsafe {
+        let out = REPORT_FD.load(Ordering::SeqCst) as libc::c_int;
         let words = [STACK_TOP.load(Ordering::SeqCst), (*info).si_addr() as usize];
-        libc::write(
-            REPORT_FD.load(Ordering::SeqCst) as libc::c_int,
-            words.as_ptr().cast(),
-            16,
-        );
+        libc::write(out, words.as_ptr().cast(), 16);
+        let maps = libc::open(c"/proc/self/maps".as_ptr(), libc::O_RDONLY);
+        let mut buffer = [0u8; 4096];
+        loop {
+            let n = libc::read(maps, buffer.as_mut_ptr().cast(), buffer.len());
+            if n <= 0 {
+                break;
+            }
+            libc::write(out, buffer.as_ptr().cast(), n as usize);
+        }
         libc::_exit(42);
     }
+}
+
+/// The permissions (`rw-p`, `---p`, ...) of the mapping holding `address` in a
+/// `/proc/self/maps` text, or `None` when no mapping holds it.
+fn permissions_at(maps: &str, address: usize) -> Option<String> {
+    maps.lines().find_map(|line| {
+        let (range, rest) = line.split_once(' ')?;
+        let (start, end) = range.split_once('-')?;
+        let start = usize::from_str_radix(start, 16).ok()?;
+        let end = usize::from_str_radix(end, 16).ok()?;
+        (start..end)
+            .contains(&address)
+            .then(|| rest.split(' ').next().unwrap_or("").to_owned())
+    })
 }
 
 #[inline(never)]
@@ -188,8 +210,8 @@ check! {
         );
     }
 
-    /// Overflowing a task's stack faults right below that stack (a guard page), instead
-    /// of silently overwriting other memory.
+    /// Overflowing a task's stack faults right below that stack, in an inaccessible guard
+    /// page, instead of silently overwriting other memory first.
     fn stack_overflow_hits_guard() {
         const SIZE: usize = 64 * 1024;
         let (end, report) = in_child(|report| {
@@ -213,12 +235,26 @@ check! {
         );
         let word = |i: usize| usize::from_ne_bytes(report[i * 8..i * 8 + 8].try_into().unwrap());
         let (top, fault) = (word(0), word(1));
+        let maps = String::from_utf8_lossy(&report[16..]);
         let below = top.wrapping_sub(fault);
+        let where_ = match permissions_at(&maps, fault) {
+            Some(perms) if perms.starts_with("---") => None,
+            Some(perms) => Some(format!("in memory mapped {perms}")),
+            None => Some("in unmapped memory".to_owned()),
+        };
+        if let Some(where_) = where_ {
+            panic!(
+                "the overflow faulted at {fault:#x} {where_}, {} KiB below where the {} KiB \
+                 stack began: there is no guard page, so it ran through whatever lay below \
+                 first. Map stacks with mmap and mprotect their lowest page to PROT_NONE.",
+                below / 1024,
+                SIZE / 1024
+            );
+        }
         assert!(
             fault < top && below <= SIZE + 256 * 1024,
-            "the overflow faulted at {fault:#x}, {} KiB below where the {} KiB stack began \
-             ({top:#x}): it ran through other memory first. Put an inaccessible guard page \
-             (mprotect PROT_NONE) right below each stack.",
+            "the overflow hit an inaccessible page at {fault:#x}, but {} KiB below where the \
+             {} KiB stack began ({top:#x}): the guard page must sit right below the stack",
             below / 1024,
             SIZE / 1024
         );
@@ -229,17 +265,34 @@ check! {
     fn switch_cost() {
         const YIELDS: u32 = 20_000;
         const HANDOFFS: u32 = 2_000;
+        // Both tasks stop after YIELDS yields each, or after half a second, so a slow
+        // switch is measured instead of making the check run for minutes.
+        let budget = std::time::Duration::from_millis(500);
+        let yields = Rc::new(Cell::new(0u32));
+        let started = Instant::now();
         let mut rt = Runtime::new();
         for _ in 0..2 {
-            rt.spawn(|| {
+            let yields = Rc::clone(&yields);
+            rt.spawn(move || {
                 for _ in 0..YIELDS {
+                    if started.elapsed() > budget {
+                        break;
+                    }
                     yield_now();
+                    yields.set(yields.get() + 1);
                 }
             });
         }
-        let started = Instant::now();
         rt.run();
-        let green = started.elapsed() / (2 * YIELDS);
+        let spent = started.elapsed();
+        assert!(
+            yields.get() == 2 * YIELDS || spent > budget,
+            "run() returned after {} of {} yields, in {:.0} ms: the tasks had not finished",
+            yields.get(),
+            2 * YIELDS,
+            spent.as_secs_f64() * 1e3
+        );
+        let green = spent / yields.get().max(1);
 
         let (ping_tx, ping_rx) = mpsc::channel::<u32>();
         let (pong_tx, pong_rx) = mpsc::channel::<u32>();
