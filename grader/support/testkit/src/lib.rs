@@ -8,6 +8,7 @@
 
 pub mod capture;
 pub mod cpu;
+pub mod executor;
 pub mod fork;
 pub mod panics;
 pub mod procfs;

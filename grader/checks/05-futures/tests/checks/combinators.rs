@@ -1,0 +1,130 @@
+use crate::gate::Counters;
+use crate::run;
+use stackless::combinators::{Either, join, join_all, select};
+use stackless::leaf::count_down;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use testkit::executor::counting_waker;
+use testkit::{Trace, check};
+
+/// Logs `name` each time the wrapped future is polled.
+struct Logged<F> {
+    name: &'static str,
+    trace: Rc<Trace>,
+    inner: F,
+}
+
+impl<F: Future + Unpin> Future for Logged<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.trace.push(self.name);
+        Pin::new(&mut self.inner).poll(cx)
+    }
+}
+
+fn logged<F>(name: &'static str, trace: &Rc<Trace>, inner: F) -> Logged<F> {
+    Logged {
+        name,
+        trace: Rc::clone(trace),
+        inner,
+    }
+}
+
+check! {
+    /// `join` polls both futures while both are pending and returns both outputs.
+    fn join_both() {
+        let trace = Rc::new(Trace::new());
+        let a = logged("a", &trace, count_down(2));
+        let b = logged("b", &trace, Box::pin(async {
+            count_down(4).await;
+            "b's value"
+        }));
+        let (outputs, _) = run(join(a, b));
+        insta::assert_snapshot!(format!("{outputs:?} after {}", trace.events().join(" ")), @r#"((), "b's value") after a b a b a b b b"#);
+    }
+
+    /// `join_all` returns every output in the order the futures were given, whatever order
+    /// they finish in.
+    fn join_all_in_order() {
+        let children: Vec<_> = (0..6u32)
+            .map(|i| {
+                Box::pin(async move {
+                    count_down(6 - i).await;
+                    i * 10
+                })
+            })
+            .collect();
+        let (outputs, _) = run(join_all(children));
+        assert_eq!(outputs, [0, 10, 20, 30, 40, 50]);
+        let (none, _) = run(join_all(Vec::<std::future::Ready<u8>>::new()));
+        assert!(none.is_empty(), "join_all of nothing is an empty vector");
+    }
+
+    /// Of 1,000 children, waking one makes `join_all` poll that one, not all 1,000.
+    fn join_all_polls_only_woken() {
+        let counters = Counters::default();
+        let (gates, openers): (Vec<_>, Vec<_>) = (0..1000).map(|i| counters.gate(i)).unzip();
+        let (waker, _) = counting_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut all = pin!(join_all(gates));
+        assert!(all.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(counters.polls(), 1000, "the first poll must poll every child once");
+        openers[500].open();
+        assert!(all.as_mut().poll(&mut cx).is_pending());
+        let repolled = counters.polls() - 1000;
+        assert!(
+            repolled <= 2,
+            "after one of 1,000 children was woken, join_all polled {repolled} children: give \
+             each child a waker of its own that records which child woke, and poll only those"
+        );
+        openers.iter().for_each(|o| o.open());
+        let Poll::Ready(outputs) = all.as_mut().poll(&mut cx) else {
+            panic!("join_all was not ready after every child was opened and woken");
+        };
+        assert_eq!(outputs.len(), 1000);
+        assert!(outputs.iter().enumerate().all(|(i, &n)| i == n), "outputs out of order");
+    }
+
+    /// `select` drops the losing future as soon as the winner finishes, before returning.
+    fn select_drops_loser() {
+        for winner_first in [true, false] {
+            let counters = Counters::default();
+            let (loser, _opener) = counters.gate(0);
+            let (waker, _) = counting_waker();
+            let mut cx = Context::from_waker(&waker);
+            let outcome = if winner_first {
+                let mut race = pin!(select(count_down(1), loser));
+                loop {
+                    if let Poll::Ready(out) = race.as_mut().poll(&mut cx) {
+                        break format!("{out:?}, loser dropped {} times", counters.drops());
+                    }
+                }
+            } else {
+                let mut race = pin!(select(loser, count_down(1)));
+                loop {
+                    if let Poll::Ready(out) = race.as_mut().poll(&mut cx) {
+                        break format!("{out:?}, loser dropped {} times", counters.drops());
+                    }
+                }
+            };
+            let expected = if winner_first { "Left(())" } else { "Right(())" };
+            assert_eq!(
+                outcome,
+                format!("{expected}, loser dropped 1 times"),
+                "the losing future must be dropped when select finishes, not later"
+            );
+        }
+    }
+
+    /// `select` returns the output of whichever future finishes first; `a` on a tie.
+    fn select_first_ready() {
+        let (fast_left, _) = run(select(count_down(1), count_down(3)));
+        let (fast_right, _) = run(select(count_down(4), count_down(2)));
+        let (tie, _) = run(select(count_down(2), count_down(2)));
+        let results: [Either<(), ()>; 3] = [fast_left, fast_right, tie];
+        insta::assert_snapshot!(format!("{results:?}"), @"[Left(()), Right(()), Left(())]");
+    }
+}

@@ -1,0 +1,53 @@
+use crate::{ms, run};
+use stackless::leaf::{count_down, delay};
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+use testkit::check;
+use testkit::executor::counting_waker;
+
+check! {
+    /// `count_down(3)` is ready at the fourth poll, and wakes itself so it gets polled.
+    fn count_down_wakes_itself() {
+        for n in [0, 1, 3, 10] {
+            let ((), stats) = run(count_down(n));
+            assert_eq!(stats.polls, n + 1, "count_down({n}) took {} polls, expected {}", stats.polls, n + 1);
+        }
+    }
+
+    /// `delay(100 ms)` completes after its helper wakes it: two polls, not before 100 ms.
+    fn delay_completes() {
+        let started = Instant::now();
+        let ((), stats) = run(delay(ms(100)));
+        let took = started.elapsed();
+        assert!(took >= ms(100), "delay(100 ms) completed after {:.1} ms", took.as_secs_f64() * 1e3);
+        assert_eq!(
+            stats.polls, 2,
+            "delay(100 ms) was polled {} times: it should be pending once, then woken once by its helper",
+            stats.polls
+        );
+    }
+
+    /// Polled with waker A, then with waker B, the delay wakes B and never A.
+    fn stale_waker() {
+        let (a, woken_a) = counting_waker();
+        let (b, woken_b) = counting_waker();
+        let mut future = pin!(delay(ms(150)));
+        assert!(future.as_mut().poll(&mut Context::from_waker(&a)).is_pending());
+        assert!(future.as_mut().poll(&mut Context::from_waker(&b)).is_pending());
+        let deadline = Instant::now() + ms(3000);
+        while woken_a.wakes() + woken_b.wakes() == 0 && Instant::now() < deadline {
+            std::thread::sleep(ms(5));
+        }
+        assert_eq!(
+            (woken_a.wakes(), woken_b.wakes()),
+            (0, 1),
+            "after polls with waker A then waker B, A was woken {} times and B {} times: only \
+             the most recent poll's waker may be woken (replace the stored waker on every poll)",
+            woken_a.wakes(),
+            woken_b.wakes()
+        );
+        assert_eq!(future.as_mut().poll(&mut Context::from_waker(&b)), Poll::Ready(()));
+    }
+}

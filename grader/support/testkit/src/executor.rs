@@ -1,0 +1,145 @@
+//! An instrumented executor for checks: it polls a future only when it was woken, counts
+//! the polls, and reports a future that returns `Pending` without arranging a wake as
+//! stuck instead of hanging.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+/// How a future ran to completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub polls: u32,
+}
+
+/// A future returned `Pending` and nothing woke it within the patience.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stuck {
+    pub polls: u32,
+    pub waited: Duration,
+}
+
+impl std::fmt::Display for Stuck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "after poll number {} the future returned Pending, and nothing woke it in {:.1} s: \
+             a future that returns Pending must make sure its waker is woken later (store \
+             cx.waker() where the event will be noticed, or wake it at once)",
+            self.polls,
+            self.waited.as_secs_f64()
+        )
+    }
+}
+
+#[derive(Default)]
+struct Signal {
+    woken: Mutex<bool>,
+    bell: Condvar,
+}
+
+impl Wake for Signal {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        *self.woken.lock().unwrap() = true;
+        self.bell.notify_all();
+    }
+}
+
+/// Runs `future` to completion on this thread, polling it only after a wake.
+pub fn run<F: Future>(future: F, patience: Duration) -> Result<(F::Output, Stats), Stuck> {
+    let signal = Arc::new(Signal::default());
+    let waker = Waker::from(Arc::clone(&signal));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    let mut polls = 0;
+    loop {
+        polls += 1;
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return Ok((output, Stats { polls }));
+        }
+        let started = Instant::now();
+        let mut woken = signal.woken.lock().unwrap();
+        while !*woken {
+            let left = patience.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                return Err(Stuck {
+                    polls,
+                    waited: started.elapsed(),
+                });
+            }
+            woken = signal.bell.wait_timeout(woken, left).unwrap().0;
+        }
+        *woken = false;
+    }
+}
+
+/// A waker that counts how often it was woken.
+pub struct Counted {
+    wakes: AtomicUsize,
+}
+
+impl Wake for Counted {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wakes.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A fresh counting waker and its counter.
+pub fn counting_waker() -> (Waker, Arc<Counted>) {
+    let counted = Arc::new(Counted {
+        wakes: AtomicUsize::new(0),
+    });
+    (Waker::from(Arc::clone(&counted)), counted)
+}
+
+impl Counted {
+    pub fn wakes(&self) -> usize {
+        self.wakes.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::poll_fn;
+
+    #[test]
+    fn counts_polls_and_reports_stuck_futures() {
+        let mut left = 3;
+        let wakes_itself = poll_fn(|cx| {
+            if left == 0 {
+                return Poll::Ready("done");
+            }
+            left -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        });
+        assert_eq!(
+            run(wakes_itself, Duration::from_secs(1)),
+            Ok(("done", Stats { polls: 4 }))
+        );
+        let forgets = poll_fn(|_| Poll::<()>::Pending);
+        let stuck = run(forgets, Duration::from_millis(50)).unwrap_err();
+        assert_eq!(stuck.polls, 1);
+        assert!(stuck.to_string().contains("nothing woke it"));
+    }
+
+    #[test]
+    fn counting_wakers_count() {
+        let (waker, counted) = counting_waker();
+        waker.wake_by_ref();
+        waker.clone().wake();
+        assert_eq!(counted.wakes(), 2);
+    }
+}
