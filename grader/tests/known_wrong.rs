@@ -234,6 +234,20 @@ fixtures! {
         stacks_never_freed,
         yield_sleeps,
     }
+    "05-futures" => futures {
+        pending_without_wake,
+        stale_waker,
+        delay_never_wakes,
+        loses_a_local,
+        stalls_between_states,
+        join_one_after_other,
+        join_all_polls_everyone,
+        join_all_completion_order,
+        select_keeps_loser,
+        select_prefers_b,
+        unpin_self_reference,
+        counts_every_line,
+    }
 }
 
 /// Fixtures run by the hand-written tests below, which check more than statuses.

@@ -132,7 +132,11 @@ impl Future for Brew {
                     mut grinding,
                 } => match Pin::new(&mut grinding).poll(cx) {
                     Poll::Pending => {
-                        *this = Brew::Grinding { log, cups, grinding };
+                        *this = Brew::Grinding {
+                            log,
+                            cups,
+                            grinding,
+                        };
                         return Poll::Pending;
                     }
                     Poll::Ready(beans) => {
