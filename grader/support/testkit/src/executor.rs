@@ -139,7 +139,7 @@ mod tests {
     fn counting_wakers_count() {
         let (waker, counted) = counting_waker();
         waker.wake_by_ref();
-        waker.clone().wake();
+        waker.wake();
         assert_eq!(counted.wakes(), 2);
     }
 }
