@@ -1,0 +1,159 @@
+use crate::ms;
+use futures::channel::oneshot;
+use runtime::{JoinError, Runtime, sleep, spawn};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::thread;
+use std::time::Instant;
+use testkit::check;
+
+struct Counted(Rc<Cell<usize>>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+check! {
+    /// A `JoinHandle` gives back its task's value, whether the task finished before or
+    /// after the handle was awaited; tasks spawn tasks.
+    fn join_handle_value() {
+        let mut rt = Runtime::new().unwrap();
+        let report = rt.block_on(async {
+            let early = spawn(async { "finished before it was awaited" });
+            sleep(ms(20)).await;
+            let late = spawn(async {
+                sleep(ms(20)).await;
+                "finished after it was awaited"
+            });
+            let nested = spawn(async {
+                let inner = spawn(async { 40 });
+                inner.await.unwrap() + 2
+            });
+            format!(
+                "{:?}\n{:?}\n{:?}",
+                early.await,
+                late.await,
+                nested.await
+            )
+        });
+        insta::assert_snapshot!(report, @r#"
+        Ok("finished before it was awaited")
+        Ok("finished after it was awaited")
+        Ok(42)
+        "#);
+    }
+
+    /// A panicking task is reported through its `JoinHandle`; the runtime and the other
+    /// tasks carry on.
+    fn panic_through_handle() {
+        let mut rt = Runtime::new().unwrap();
+        let (failed, fine): (Result<u32, JoinError>, Result<u32, JoinError>) = rt.block_on(async {
+            let failing = spawn(async {
+                sleep(ms(5)).await;
+                panic!("this task fails on purpose")
+            });
+            let fine = spawn(async { 7 });
+            (failing.await, fine.await)
+        });
+        let failed = failed.expect_err("a panicking task's handle must give an Err");
+        assert_eq!(failed.panic, "this task fails on purpose");
+        assert_eq!(fine, Ok(7));
+        assert_eq!(rt.block_on(async { spawn(async { "still running" }).await }), Ok("still running"));
+    }
+
+    /// Spawning and awaiting a task costs at least ten times less than spawning and
+    /// joining an OS thread, measured in the same run.
+    fn spawn_throughput() {
+        const N: u32 = 2000;
+        let mut rt = Runtime::new().unwrap();
+        let started = Instant::now();
+        let sum = rt.block_on(async {
+            let handles: Vec<_> = (0..N).map(|i| spawn(async move { i })).collect();
+            let mut sum = 0u64;
+            for handle in handles {
+                sum += u64::from(handle.await.unwrap());
+            }
+            sum
+        });
+        let tasks = started.elapsed() / N;
+        assert_eq!(sum, u64::from(N) * u64::from(N - 1) / 2);
+        let started = Instant::now();
+        for i in 0..N / 4 {
+            thread::spawn(move || i).join().unwrap();
+        }
+        let threads = started.elapsed() / (N / 4);
+        let ratio = threads.as_secs_f64() / tasks.as_secs_f64().max(1e-12);
+        assert!(
+            ratio >= 10.0,
+            "spawning and awaiting a task took {:.2} µs, spawning and joining a thread {:.2} µs: \
+             only {ratio:.1}× cheaper, expected at least 10×",
+            tasks.as_secs_f64() * 1e6,
+            threads.as_secs_f64() * 1e6
+        );
+    }
+
+    /// A finished task's future is dropped at once; one still pending is dropped with the
+    /// runtime.
+    fn tasks_are_freed() {
+        let drops = Rc::new(Cell::new(0));
+        let (_never_sent, never) = oneshot::channel::<()>();
+        {
+            let mut rt = Runtime::new().unwrap();
+            let counted = || Counted(Rc::clone(&drops));
+            rt.block_on(async {
+                let handles: Vec<_> = (0..100)
+                    .map(|_| {
+                        let counted = counted();
+                        spawn(async move {
+                            sleep(ms(1)).await;
+                            let _counted = &counted;
+                        })
+                    })
+                    .collect();
+                for handle in handles {
+                    handle.await.unwrap();
+                }
+                let pending = counted();
+                spawn(async move {
+                    let _ = never.await;
+                    let _pending = &pending;
+                });
+                sleep(ms(5)).await;
+            });
+            assert_eq!(
+                drops.get(),
+                100,
+                "{} of 100 finished tasks were dropped: drop a task's future as soon as it \
+                 completes (and make sure nothing keeps it alive, such as its own waker)",
+                drops.get()
+            );
+        }
+        assert_eq!(drops.get(), 101, "a task still pending was not dropped with its runtime");
+    }
+
+    /// The executor runs futures from the `futures` crate: `join_all` over join handles and
+    /// a oneshot completed by another thread.
+    fn runs_futures_crate_futures() {
+        let mut rt = Runtime::new().unwrap();
+        let report = rt.block_on(async {
+            let (tx, rx) = oneshot::channel::<u32>();
+            let sender = thread::spawn(move || {
+                thread::sleep(ms(30));
+                tx.send(99).unwrap();
+            });
+            let handles: Vec<_> = (1..=3u64)
+                .map(|n| spawn(async move {
+                    sleep(ms(10 * n)).await;
+                    n
+                }))
+                .collect();
+            let joined = futures::future::join_all(handles).await;
+            let from_thread = spawn(rx).await;
+            sender.join().unwrap();
+            format!("{joined:?} {from_thread:?}")
+        });
+        insta::assert_snapshot!(report, @"[Ok(1), Ok(2), Ok(3)] Ok(Ok(99))");
+    }
+}

@@ -1,0 +1,259 @@
+use crate::{live_wakers, ms, tracked_waker};
+use delayserver::DelayServer;
+use runtime::{Runtime, TcpStream, sleep, spawn};
+use std::future::{Future, poll_fn};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Waker};
+use std::thread;
+use std::time::{Duration, Instant};
+use testkit::procfs::{live_threads, open_fds, settle_fds, settle_threads};
+use testkit::{check, cpu};
+
+fn closed_port() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// A server that echoes what it receives on each connection, until the client closes.
+fn echo_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 || stream.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+check! {
+    /// 10,000 sleeps of 200 ms at once all end within twice the time of one, and the
+    /// runtime uses a handful of threads for them, not one per timer.
+    fn ten_thousand_sleeps() {
+        let Some(baseline) = live_threads() else {
+            return testkit::record::skip("counting threads needs /proc/self/task (Linux)");
+        };
+        let mut rt = Runtime::new().unwrap();
+        let (single, total, most_threads) = rt.block_on(async {
+            let started = Instant::now();
+            sleep(ms(200)).await;
+            let single = started.elapsed();
+            let started = Instant::now();
+            let handles: Vec<_> = (0..10_000).map(|_| spawn(sleep(ms(200)))).collect();
+            let sampler = spawn(async {
+                sleep(ms(100)).await;
+                live_threads().unwrap()
+            });
+            for handle in handles {
+                handle.await.unwrap();
+            }
+            (single, started.elapsed(), sampler.await.unwrap())
+        });
+        assert!(
+            most_threads <= baseline + 4,
+            "while 10,000 sleeps were pending, the process had {} threads, {} more than \
+             before the runtime started: keep timers in the reactor, with the nearest \
+             deadline as the epoll timeout, not a thread per timer",
+            most_threads,
+            most_threads - baseline
+        );
+        assert!(
+            total < single * 2,
+            "10,000 concurrent sleeps of 200 ms took {:.2} s, one alone {:.2} s: they should \
+             end within twice that",
+            total.as_secs_f64(),
+            single.as_secs_f64()
+        );
+    }
+
+    /// While every task waits (timers and a slow server), the process sleeps.
+    fn idle_cpu() {
+        let server = DelayServer::start().unwrap();
+        let addr = server.addr();
+        let mut rt = Runtime::new().unwrap();
+        let ((), usage) = cpu::measure(|| {
+            rt.block_on(async move {
+                let mut handles = Vec::new();
+                for _ in 0..100 {
+                    handles.push(spawn(sleep(ms(400))));
+                }
+                let request = spawn(async move {
+                    let mut stream = TcpStream::connect(addr).await.unwrap();
+                    stream.write_all(b"GET /350/slow HTTP/1.1\r\n\r\n").await.unwrap();
+                    let mut response = Vec::new();
+                    stream.read_to_end(&mut response).await.unwrap();
+                });
+                for handle in handles {
+                    handle.await.unwrap();
+                }
+                request.await.unwrap();
+            })
+        });
+        usage.assert_waiting("100 sleeping tasks and a request waiting 0.4 s", 0.25);
+    }
+
+    /// Thousands of reads, each racing a write from another thread: readiness that
+    /// arrives between a `WouldBlock` and the waker being stored is never lost.
+    fn lost_wakeup_stress() {
+        const ROUNDS: usize = 3000;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let read_so_far = Arc::new(AtomicUsize::new(0));
+        let rescues = Arc::new(AtomicUsize::new(0));
+        let writer = {
+            let (read_so_far, rescues) = (Arc::clone(&read_so_far), Arc::clone(&rescues));
+            thread::spawn(move || {
+                let (mut peer, _) = listener.accept().unwrap();
+                for round in 0..ROUNDS {
+                    // Write the next byte as soon as the reader took the previous one, so
+                    // that it lands while the reader is between a WouldBlock and its wait.
+                    while read_so_far.load(Ordering::SeqCst) < round {
+                        std::hint::spin_loop();
+                    }
+                    peer.write_all(&[(round % 255) as u8]).unwrap();
+                    let sent = Instant::now();
+                    while read_so_far.load(Ordering::SeqCst) <= round {
+                        if sent.elapsed() > Duration::from_secs(1) {
+                            // The reader missed its wake-up. Send it everything that is
+                            // left (new edges), so the check ends with a verdict.
+                            rescues.fetch_add(1, Ordering::SeqCst);
+                            let rest: Vec<u8> = (round + 1..ROUNDS).map(|r| (r % 255) as u8).collect();
+                            peer.write_all(&rest).unwrap();
+                            return peer;
+                        }
+                        thread::yield_now();
+                    }
+                }
+                peer
+            })
+        };
+        let mut rt = Runtime::new().unwrap();
+        let counter = Arc::clone(&read_so_far);
+        rt.block_on(async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let mut byte = [0u8; 1];
+            while counter.load(Ordering::SeqCst) < ROUNDS {
+                let n = stream.read(&mut byte).await.unwrap();
+                assert_eq!(n, 1, "the connection ended early");
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        drop(writer.join().unwrap());
+        assert_eq!(
+            rescues.load(Ordering::SeqCst),
+            0,
+            "a read missed its wake-up: the byte it waited for had arrived, yet the task was \
+             not woken for a second. An event that arrives after WouldBlock but before the \
+             waker is stored must not be lost: record readiness in the reactor and check it \
+             under the same lock that stores the waker"
+        );
+    }
+
+    /// Async connect, write and read against an echo server; a refused connection is an
+    /// error value.
+    fn tcp_roundtrip() {
+        let addr = echo_server();
+        let mut rt = Runtime::new().unwrap();
+        let report = rt.block_on(async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let sent: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+            let mut received = vec![0u8; sent.len()];
+            let writer = async {
+                stream.write_all(&sent).await.unwrap();
+                stream
+            };
+            let mut stream = writer.await;
+            let mut filled = 0;
+            while filled < received.len() {
+                let n = stream.read(&mut received[filled..]).await.unwrap();
+                assert!(n > 0, "the echo ended after {filled} bytes");
+                filled += n;
+            }
+            let refused = TcpStream::connect(closed_port()).await.err().map(|e| e.kind());
+            format!("echoed {} bytes intact: {}; closed port: {refused:?}", filled, received == sent)
+        });
+        insta::assert_snapshot!(report, @"echoed 200000 bytes intact: true; closed port: Some(ConnectionRefused)");
+    }
+
+    /// Dropping a pending sleep or stream lets go of the waker it gave the reactor.
+    fn wakers_released() {
+        let addr = echo_server();
+        let mut rt = Runtime::new().unwrap();
+        let leaked = rt.block_on(async move {
+            let (waker, tracked) = tracked_waker();
+            let mut cx = Context::from_waker(&waker);
+            {
+                let mut long_sleep = pin!(sleep(Duration::from_secs(3600)));
+                assert!(long_sleep.as_mut().poll(&mut cx).is_pending());
+            }
+            {
+                let mut stream = TcpStream::connect(addr).await.unwrap();
+                let mut buf = [0u8; 8];
+                let mut read = pin!(stream.read(&mut buf));
+                assert!(read.as_mut().poll(&mut cx).is_pending());
+            } // The read, then the stream, are dropped here.
+            sleep(ms(20)).await;
+            live_wakers(&tracked) - 1
+        });
+        assert_eq!(
+            leaked, 0,
+            "{leaked} wakers stayed in the reactor after the sleep and the stream that stored \
+             them were dropped: remove a timer (and a stream's registration) when its future \
+             or stream is dropped"
+        );
+    }
+
+    /// Dropping the runtime ends its threads and closes its descriptors; a waker kept past
+    /// that does nothing harmful.
+    fn drop_cleans_up() {
+        let server = DelayServer::start().unwrap();
+        let addr = server.addr();
+        let (Some(threads), Some(fds)) = (live_threads(), open_fds()) else {
+            return testkit::record::skip("counting threads and descriptors needs /proc (Linux)");
+        };
+        let kept: Waker = {
+            let mut rt = Runtime::new().unwrap();
+            rt.block_on(async move {
+                sleep(ms(10)).await;
+                let mut stream = TcpStream::connect(addr).await.unwrap();
+                stream.write_all(b"GET /10/x HTTP/1.1\r\n\r\n").await.unwrap();
+                let mut response = Vec::new();
+                stream.read_to_end(&mut response).await.unwrap();
+                poll_fn(|cx| Poll::Ready(cx.waker().clone())).await
+            })
+        };
+        let threads_after = settle_threads(threads, ms(500)).unwrap();
+        let fds_after = settle_fds(fds, ms(500)).unwrap();
+        assert_eq!(
+            (threads_after, fds_after),
+            (threads, fds),
+            "after the runtime was dropped, {} more threads and {} more descriptors remained: \
+             stop and join the reactor thread, and close the epoll fd and the eventfd",
+            threads_after as isize - threads as isize,
+            fds_after as isize - fds as isize
+        );
+        // Whatever now has the descriptor numbers the runtime used must not hear from it.
+        let (mut reader, _writer) = std::io::pipe().unwrap();
+        kept.wake_by_ref();
+        kept.wake_by_ref();
+        drop(kept);
+        let mut probe = [0u8; 1];
+        let pending = std::thread::spawn(move || reader.read(&mut probe));
+        thread::sleep(ms(50));
+        assert!(!pending.is_finished(), "waking a waker of a dropped runtime wrote into a descriptor it no longer owns");
+    }
+}
