@@ -248,6 +248,24 @@ fixtures! {
         unpin_self_reference,
         counts_every_line,
     }
+    "06-runtime" => runtime {
+        wrong_thread_unparked,
+        condvar_without_flag,
+        busy_block_on,
+        join_handle_loses_value,
+        panic_escapes,
+        join_handle_helper_thread,
+        finished_tasks_kept,
+        wake_without_notify,
+        busy_executor,
+        thread_per_timer,
+        register_then_store,
+        connect_ignores_error,
+        sleep_keeps_timer,
+        reactor_not_stopped,
+        body_includes_head,
+        blocking_get,
+    }
 }
 
 /// Fixtures run by the hand-written tests below, which check more than statuses.

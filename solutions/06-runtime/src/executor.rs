@@ -16,7 +16,8 @@ use std::task::{Context, Poll, Wake, Waker};
 /// The id of the future given to [`Runtime::block_on`].
 const MAIN: usize = usize::MAX;
 
-type Task = Pin<Box<dyn Future<Output = ()>>>;
+/// A task: its future, and its waker (made once, cloned by whoever waits for it).
+type Task = (Pin<Box<dyn Future<Output = ()>>>, Waker);
 
 /// What wakers share with the executor: the ids of the tasks to poll.
 #[derive(Default)]
@@ -58,7 +59,9 @@ thread_local! {
 pub(crate) fn current_reactor() -> Arc<Reactor> {
     CURRENT.with(|current| {
         let current = current.borrow();
-        let inner = current.as_ref().expect("no runtime is running on this thread");
+        let inner = current
+            .as_ref()
+            .expect("no runtime is running on this thread");
         Arc::clone(&inner.reactor)
     })
 }
@@ -95,7 +98,10 @@ impl Runtime {
     pub fn block_on<F: Future>(&mut self, main: F) -> F::Output {
         CURRENT.with(|current| {
             let mut current = current.borrow_mut();
-            assert!(current.is_none(), "a runtime is already running on this thread");
+            assert!(
+                current.is_none(),
+                "a runtime is already running on this thread"
+            );
             *current = Some(Rc::clone(&self.inner));
         });
         let _leave = Leave;
@@ -113,28 +119,36 @@ impl Runtime {
                 }
             };
             if id == MAIN {
-                if let Poll::Ready(out) = main.as_mut().poll(&mut Context::from_waker(&main_waker)) {
+                if let Poll::Ready(out) = main.as_mut().poll(&mut Context::from_waker(&main_waker))
+                {
                     return out;
                 }
                 continue;
             }
             // Taken out while it runs, so that it can spawn without a double borrow.
-            let Some(mut task) = self.inner.tasks.borrow_mut().remove(&id) else {
+            let Some((mut task, waker)) = self.inner.tasks.borrow_mut().remove(&id) else {
                 continue; // finished already: a late wake
             };
-            let waker = self.waker(id);
-            if task.as_mut().poll(&mut Context::from_waker(&waker)).is_pending() {
-                self.inner.tasks.borrow_mut().insert(id, task);
+            if task
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending()
+            {
+                self.inner.tasks.borrow_mut().insert(id, (task, waker));
             }
         }
     }
 
     fn waker(&self, id: usize) -> Waker {
-        Waker::from(Arc::new(TaskWaker {
-            id,
-            queue: Arc::clone(&self.inner.queue),
-        }))
+        task_waker(id, &self.inner.queue)
     }
+}
+
+fn task_waker(id: usize, queue: &Arc<ReadyQueue>) -> Waker {
+    Waker::from(Arc::new(TaskWaker {
+        id,
+        queue: Arc::clone(queue),
+    }))
 }
 
 /// Clears the thread's current runtime when `block_on` ends, also by a panic.
@@ -207,9 +221,11 @@ pub fn spawn<F: Future + 'static>(future: F) -> JoinHandle<F::Output> {
     }));
     let finished = Rc::clone(&state);
     let task = async move {
-        let result = CatchUnwind(Box::pin(future)).await.map_err(|payload| JoinError {
-            panic: panic_text(&*payload),
-        });
+        let result = CatchUnwind(Box::pin(future))
+            .await
+            .map_err(|payload| JoinError {
+                panic: panic_text(&*payload),
+            });
         let waiter = {
             let mut state = finished.borrow_mut();
             state.result = Some(result);
@@ -221,13 +237,16 @@ pub fn spawn<F: Future + 'static>(future: F) -> JoinHandle<F::Output> {
     };
     CURRENT.with(|current| {
         let current = current.borrow();
-        let inner = current.as_ref().expect("spawn called outside Runtime::block_on");
+        let inner = current
+            .as_ref()
+            .expect("spawn called outside Runtime::block_on");
         let id = {
             let mut next = inner.next_id.borrow_mut();
             *next += 1;
             *next
         };
-        inner.tasks.borrow_mut().insert(id, Box::pin(task));
+        let waker = task_waker(id, &inner.queue);
+        inner.tasks.borrow_mut().insert(id, (Box::pin(task), waker));
         inner.queue.ids.lock().unwrap().push_back(id);
     });
     JoinHandle { state }

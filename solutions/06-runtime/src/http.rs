@@ -21,7 +21,8 @@ pub async fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
     stream.write_all(request.as_bytes()).await?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await?;
-    parse(&raw).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an HTTP/1.x response"))
+    parse(&raw)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an HTTP/1.x response"))
 }
 
 fn parse(raw: &[u8]) -> Option<Response> {

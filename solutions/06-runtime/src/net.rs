@@ -29,7 +29,11 @@ impl TcpStream {
         };
         // SAFETY: socket returns a new descriptor or -1.
         let fd = unsafe {
-            libc::socket(family, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0)
+            libc::socket(
+                family,
+                libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+                0,
+            )
         };
         if fd < 0 {
             return Err(io::Error::last_os_error());
@@ -46,7 +50,12 @@ impl TcpStream {
             }
         }
         let stream = TcpStream::from_std(inner)?;
-        poll_fn(|cx| stream.reactor.poll_ready(stream.token, Direction::Write, cx)).await;
+        poll_fn(|cx| {
+            stream
+                .reactor
+                .poll_ready(stream.token, Direction::Write, cx)
+        })
+        .await;
         match stream.inner.take_error()? {
             Some(error) => Err(error),
             None => Ok(stream),
@@ -67,14 +76,20 @@ impl TcpStream {
 
     /// Reads at least one byte (or 0 at the end of the stream).
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| loop {
-            match (&self.inner).read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                result => return Poll::Ready(result),
-            }
-            if self.reactor.poll_ready(self.token, Direction::Read, cx).is_pending() {
-                return Poll::Pending;
+        poll_fn(|cx| {
+            loop {
+                match (&self.inner).read(buf) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    result => return Poll::Ready(result),
+                }
+                if self
+                    .reactor
+                    .poll_ready(self.token, Direction::Read, cx)
+                    .is_pending()
+                {
+                    return Poll::Pending;
+                }
             }
         })
         .await
@@ -82,14 +97,20 @@ impl TcpStream {
 
     /// Writes at least one byte.
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| loop {
-            match (&self.inner).write(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                result => return Poll::Ready(result),
-            }
-            if self.reactor.poll_ready(self.token, Direction::Write, cx).is_pending() {
-                return Poll::Pending;
+        poll_fn(|cx| {
+            loop {
+                match (&self.inner).write(buf) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    result => return Poll::Ready(result),
+                }
+                if self
+                    .reactor
+                    .poll_ready(self.token, Direction::Write, cx)
+                    .is_pending()
+                {
+                    return Poll::Pending;
+                }
             }
         })
         .await

@@ -151,7 +151,9 @@ impl Reactor {
                         let _ = (&self.notify).read(&mut [0u8; 8]);
                         continue;
                     }
-                    let Some(io) = state.ios.get_mut(&token) else { continue };
+                    let Some(io) = state.ios.get_mut(&token) else {
+                        continue;
+                    };
                     let closed = libc::EPOLLHUP | libc::EPOLLERR;
                     let readable = bits & (libc::EPOLLIN | libc::EPOLLRDHUP | closed) != 0;
                     let writable = bits & (libc::EPOLLOUT | closed) != 0;
@@ -195,7 +197,12 @@ impl Reactor {
     pub fn deregister(&self, fd: RawFd, token: u64) {
         // SAFETY: a null event is allowed for EPOLL_CTL_DEL.
         unsafe {
-            libc::epoll_ctl(self.epoll.as_raw_fd(), libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut())
+            libc::epoll_ctl(
+                self.epoll.as_raw_fd(),
+                libc::EPOLL_CTL_DEL,
+                fd,
+                std::ptr::null_mut(),
+            )
         };
         self.state.lock().unwrap().ios.remove(&token);
     }
@@ -223,7 +230,11 @@ impl Reactor {
         let mut state = self.state.lock().unwrap();
         let id = state.next_timer;
         state.next_timer += 1;
-        let nearest = state.timers.keys().next().is_none_or(|(d, _)| deadline < *d);
+        let nearest = state
+            .timers
+            .keys()
+            .next()
+            .is_none_or(|(d, _)| deadline < *d);
         state.timers.insert((deadline, id), waker);
         drop(state);
         if nearest {
