@@ -54,12 +54,14 @@ fn default_crash_hint(signal: &str) -> &'static str {
         "SIGSEGV" => {
             "an invalid memory access: a null or dangling pointer, a bad stack pointer, or a stack overflow"
         }
-        "SIGBUS" => "a misaligned or unmapped memory access",
+        "SIGBUS" => {
+            "a bus error: memory that is mapped but not backed, such as a file mapping beyond its end"
+        }
         "SIGABRT" => {
             "the process aborted: a panic while panicking, a panic in a destructor during unwinding, a stack overflow, or std::process::abort"
         }
         "SIGILL" => {
-            "an illegal instruction: often a jump to a bad address, or a misaligned stack hitting an aligned SSE instruction"
+            "an illegal instruction: often a jump to a bad address, or a ud2 trap the compiler placed on a path it believed unreachable"
         }
         "SIGFPE" => {
             "an arithmetic trap, such as an integer division by zero in unsafe or foreign code"

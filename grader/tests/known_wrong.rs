@@ -252,6 +252,7 @@ fixtures! {
         wrong_thread_unparked,
         condvar_without_flag,
         busy_block_on,
+        park_token_only,
         join_handle_loses_value,
         panic_escapes,
         join_handle_helper_thread,

@@ -9,6 +9,8 @@ impl EventLoop {
     /// - `work` must be `Send` (it moves to a worker); `then` need not be, it never leaves
     ///   the loop thread.
     /// - While a job is outstanding, `run` does not return.
+    /// - `then` is a loop callback like any other: if it panics, `run` returns
+    ///   `LoopError::CallbackPanicked`.
     /// - If `work` panics, `run` returns [`crate::LoopError::WorkPanicked`] and `then`
     ///   never runs.
     ///

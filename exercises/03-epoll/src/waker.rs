@@ -21,7 +21,8 @@ impl Waker {
         todo!()
     }
 
-    /// Makes the poll report the waker's token.
+    /// Makes the poll report the waker's token. A full eventfd counter (the write would
+    /// block) means a wake is already pending: that is a success too.
     pub fn wake(&self) -> io::Result<()> {
         todo!()
     }

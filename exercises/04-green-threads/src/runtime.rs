@@ -9,7 +9,8 @@ pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 ///   the back of the queue and runs the one at the front; a finished task leaves it.
 ///   Tasks spawned while others run join the back of the queue.
 /// - Every task has a stack of its own, of the runtime's stack size, with a guard page
-///   below it.
+///   below it. A finished task's stack is reused or unmapped, so a long-running runtime
+///   does not accumulate stacks.
 /// - `run` returns when every task has finished. A runtime can run again, and another
 ///   runtime can be created afterwards on the same thread.
 /// - A task's closure, and everything it captured, is dropped exactly once: when the task

@@ -9,6 +9,8 @@
 //! 3. [`combinators`]: `join`, `join_all` (with a waker per child) and `select`.
 //! 4. [`pinning`]: a self-referential future made sound with `Pin`.
 //!
+//! A last check runs all of it on `futures::executor::block_on`, with a `futures` channel.
+//!
 //! Everything works with any executor; `futures::executor::block_on` is a good one to try
 //! your code with. The book's chapter "Futures and coroutines" explains the ideas.
 

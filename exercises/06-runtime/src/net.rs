@@ -6,6 +6,7 @@ use std::net::{SocketAddr, TcpStream as StdTcpStream};
 /// A non-blocking TCP connection registered with the runtime's reactor. Every operation
 /// first tries the system call; on `WouldBlock` it waits for the reactor to report
 /// readiness, without losing an event that arrives in between, then tries again.
+/// Dropping the stream deregisters it and drops any waker it left with the reactor.
 ///
 /// Hint: `std::future::poll_fn` turns "try the call; on WouldBlock, ask the reactor for
 /// readiness or store the waker" into an `async` operation.

@@ -134,8 +134,9 @@ impl Poll {
     /// Waits until at least one registered source is ready or `timeout` has passed
     /// (`None`: no limit), then fills `events` (emptied first) with what is ready.
     ///
-    /// - Edge-triggered: a source is reported when it *becomes* ready; read or write until
-    ///   `WouldBlock` before expecting another event for it.
+    /// - Edge-triggered: a source is reported when its state *changes* (new data arrived,
+    ///   the peer closed), not again while it merely stays ready. Data left unread is not
+    ///   reported again until more arrives: read or write until `WouldBlock`.
     /// - Never returns before `timeout` has passed unless an event arrived (the timeout is
     ///   rounded *up* to whole milliseconds).
     /// - A signal interrupting the wait (`EINTR`) does not end it: `poll` waits again for

@@ -27,7 +27,8 @@ impl Waker {
         Ok(Waker { eventfd })
     }
 
-    /// Makes the poll report the waker's token.
+    /// Makes the poll report the waker's token. A full eventfd counter (the write would
+    /// block) means a wake is already pending: that is a success too.
     pub fn wake(&self) -> io::Result<()> {
         // Every write is a new edge for epoll, even while the counter is non-zero.
         match (&self.eventfd).write(&1u64.to_ne_bytes()) {

@@ -37,8 +37,9 @@ pub struct Join<A: Future, B: Future> {
     b: Slot<B>,
 }
 
-/// Waits for both futures, polling both whenever the task is woken, and returns both
-/// outputs.
+/// Waits for both futures and returns both outputs. Every poll of `Join` polls `a`, then
+/// `b`, skipping one that has already returned `Ready` (a finished future is never polled
+/// again).
 pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
     Join {
         a: Slot::Running(Box::pin(a)),

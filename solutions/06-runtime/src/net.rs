@@ -13,6 +13,7 @@ use std::task::Poll;
 /// A non-blocking TCP connection registered with the runtime's reactor. Every operation
 /// first tries the system call; on `WouldBlock` it waits for the reactor to report
 /// readiness, without losing an event that arrives in between, then tries again.
+/// Dropping the stream deregisters it and drops any waker it left with the reactor.
 pub struct TcpStream {
     inner: StdTcpStream,
     reactor: Arc<Reactor>,

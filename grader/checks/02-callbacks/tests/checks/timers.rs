@@ -5,6 +5,16 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 use testkit::{check, cpu};
 
+/// Fails with a precise message when timers were lost rather than reordered.
+fn assert_all_ran(trace: &testkit::Trace, expected: usize) {
+    let ran = trace.events().len();
+    assert_eq!(
+        ran, expected,
+        "only {ran} of the {expected} timers ran: timers with the same deadline must not \
+         replace each other (key them by deadline and a sequence number)"
+    );
+}
+
 check! {
     /// A fixed script of timeouts, some scheduled from inside callbacks, runs in deadline
     /// order; timers with the same deadline run in the order they were scheduled.
@@ -31,6 +41,7 @@ check! {
         }
         el.set_timeout(Duration::ZERO, log(&t, "Z  (zero delay, scheduled last)"));
         assert_eq!(el.run(), Ok(()));
+        assert_all_ran(&t, 10);
         insta::assert_snapshot!(t.lines(), @r"
         Z  (zero delay, scheduled last)
         B  (1 unit)
@@ -58,6 +69,7 @@ check! {
             el.set_timeout_at(when, log(&t, name));
         }
         assert_eq!(el.run(), Ok(()));
+        assert_all_ran(&t, 10);
         insta::assert_snapshot!(t.events().join(" "), @"a1 a2 a3 a4 a5 b1 b2 b3 b4 b5");
     }
 

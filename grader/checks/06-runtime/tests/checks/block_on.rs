@@ -11,25 +11,38 @@ use std::thread;
 use std::time::{Duration, Instant};
 use testkit::{check, cpu};
 
+/// A waker with the flag that says it was really woken.
+type Wake = (Waker, Arc<AtomicBool>);
+
 /// Pending once; its waker goes to a helper thread that wakes it at once, racing the
-/// executor's park. Ready at the second poll.
+/// executor's park. Ready at the first poll after that wake; a poll before it (after a
+/// spurious unpark) is counted.
 struct RaceTheParker {
-    helper: mpsc::Sender<Waker>,
-    latest: Arc<Mutex<Option<Waker>>>,
-    sent: bool,
+    helper: mpsc::Sender<Wake>,
+    latest: Arc<Mutex<Option<Wake>>>,
+    woken: Option<Arc<AtomicBool>>,
+    spurious: Arc<AtomicUsize>,
 }
 
 impl Future for RaceTheParker {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.sent {
-            return Poll::Ready(());
+        match &self.woken {
+            Some(woken) if woken.load(Ordering::SeqCst) => Poll::Ready(()),
+            Some(_) => {
+                self.spurious.fetch_add(1, Ordering::SeqCst);
+                Poll::Pending
+            }
+            None => {
+                let woken = Arc::new(AtomicBool::new(false));
+                let wake = (cx.waker().clone(), Arc::clone(&woken));
+                *self.latest.lock().unwrap() = Some(wake.clone());
+                self.helper.send(wake).unwrap();
+                self.woken = Some(woken);
+                Poll::Pending
+            }
         }
-        self.sent = true;
-        *self.latest.lock().unwrap() = Some(cx.waker().clone());
-        self.helper.send(cx.waker().clone()).unwrap();
-        Poll::Pending
     }
 }
 
@@ -61,17 +74,19 @@ check! {
         insta::assert_snapshot!(report, @"from another thread; [Ok(1), Ok(4), Ok(9)]");
     }
 
-    /// Thousands of wakes that race the park are never lost, and spurious unparks do no
-    /// harm.
+    /// Thousands of wakes that race the park are never lost, and a spurious unpark does not
+    /// make `block_on` poll without a wake.
     fn wake_before_park_stress() {
         const ROUNDS: usize = 5000;
-        let (to_helper, wakes) = mpsc::channel::<Waker>();
+        let (to_helper, wakes) = mpsc::channel::<Wake>();
         let helper = thread::spawn(move || {
-            for waker in wakes {
+            for (waker, woken) in wakes {
+                woken.store(true, Ordering::SeqCst);
                 waker.wake();
             }
         });
-        let latest: Arc<Mutex<Option<Waker>>> = Arc::default();
+        let latest: Arc<Mutex<Option<Wake>>> = Arc::default();
+        let spurious = Arc::new(AtomicUsize::new(0));
         let progress = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicBool::new(false));
         let rescues = Arc::new(AtomicUsize::new(0));
@@ -90,8 +105,9 @@ check! {
                     if now != seen {
                         (seen, since) = (now, Instant::now());
                     } else if since.elapsed() > Duration::from_secs(1) {
-                        if let Some(waker) = latest.lock().unwrap().clone() {
+                        if let Some((waker, woken)) = latest.lock().unwrap().clone() {
                             rescues.fetch_add(1, Ordering::SeqCst);
+                            woken.store(true, Ordering::SeqCst);
                             waker.wake();
                         }
                         since = Instant::now();
@@ -106,7 +122,8 @@ check! {
             block_on(RaceTheParker {
                 helper: to_helper.clone(),
                 latest: Arc::clone(&latest),
-                sent: false,
+                woken: None,
+                spurious: Arc::clone(&spurious),
             });
             progress.store(round + 1, Ordering::SeqCst);
         }
@@ -121,6 +138,14 @@ check! {
              wake the future again, after round {} of {ROUNDS}): remember wakes in a flag \
              that block_on checks before it sleeps",
             progress.load(Ordering::SeqCst)
+        );
+        assert_eq!(
+            spurious.load(Ordering::SeqCst),
+            0,
+            "block_on polled the future {} times although nobody had woken it (the thread was \
+             unparked by someone else): loop on a woken flag that only the waker sets, and \
+             park again while it is not set",
+            spurious.load(Ordering::SeqCst)
         );
     }
 

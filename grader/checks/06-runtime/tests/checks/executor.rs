@@ -1,6 +1,6 @@
 use crate::ms;
 use futures::channel::oneshot;
-use runtime::{JoinError, Runtime, sleep, spawn};
+use runtime::{JoinError, Runtime, spawn};
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +15,28 @@ struct Counted(Rc<Cell<usize>>);
 impl Drop for Counted {
     fn drop(&mut self) {
         self.0.set(self.0.get() + 1);
+    }
+}
+
+/// Pending once (waking itself at once), then ready: lets the other tasks run, without
+/// needing the reactor of step 3.
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            return Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+async fn yield_now(times: u32) {
+    for _ in 0..times {
+        YieldNow(false).await;
     }
 }
 
@@ -40,9 +62,9 @@ check! {
         let mut rt = Runtime::new().unwrap();
         let report = rt.block_on(async {
             let early = spawn(async { "finished before it was awaited" });
-            sleep(ms(20)).await;
+            yield_now(3).await;
             let late = spawn(async {
-                sleep(ms(20)).await;
+                yield_now(3).await;
                 "finished after it was awaited"
             });
             let nested = spawn(async {
@@ -69,7 +91,7 @@ check! {
         let mut rt = Runtime::new().unwrap();
         let (failed, fine): (Result<u32, JoinError>, Result<u32, JoinError>) = rt.block_on(async {
             let failing = spawn(async {
-                sleep(ms(5)).await;
+                yield_now(2).await;
                 panic!("this task fails on purpose")
             });
             let fine = spawn(async { 7 });
@@ -128,7 +150,7 @@ check! {
                     .map(|_| {
                         spawn(Holding {
                             _counted: counted(),
-                            inner: Box::pin(sleep(ms(1))),
+                            inner: Box::pin(yield_now(1)),
                         })
                     })
                     .collect();
@@ -139,7 +161,7 @@ check! {
                     _counted: counted(),
                     inner: Box::pin(never),
                 });
-                sleep(ms(5)).await;
+                yield_now(3).await;
             });
             assert_eq!(
                 drops.get(),
@@ -163,10 +185,14 @@ check! {
                 tx.send(99).unwrap();
             });
             let handles: Vec<_> = (1..=3u64)
-                .map(|n| spawn(async move {
-                    sleep(ms(10 * n)).await;
-                    n
-                }))
+                .map(|n| {
+                    let (tx, rx) = oneshot::channel::<u64>();
+                    thread::spawn(move || {
+                        thread::sleep(ms(10 * n));
+                        tx.send(n).unwrap();
+                    });
+                    spawn(async move { rx.await.unwrap() })
+                })
                 .collect();
             let joined = futures::future::join_all(handles).await;
             let from_thread = spawn(rx).await;
