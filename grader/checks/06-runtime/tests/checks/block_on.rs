@@ -79,8 +79,16 @@ check! {
     fn wake_before_park_stress() {
         const ROUNDS: usize = 5000;
         let (to_helper, wakes) = mpsc::channel::<Wake>();
+        // Every other wake comes at once (racing the park), the others after a few
+        // microseconds (so the unparks below land while the future is still pending).
         let helper = thread::spawn(move || {
-            for (waker, woken) in wakes {
+            for (round, (waker, woken)) in wakes.into_iter().enumerate() {
+                if round % 2 == 1 {
+                    let until = Instant::now() + Duration::from_micros(30);
+                    while Instant::now() < until {
+                        std::hint::spin_loop();
+                    }
+                }
                 woken.store(true, Ordering::SeqCst);
                 waker.wake();
             }
@@ -91,7 +99,17 @@ check! {
         let finished = Arc::new(AtomicBool::new(false));
         let rescues = Arc::new(AtomicUsize::new(0));
         let me = thread::current();
-        // Wakes a stuck round again (and counts it), and unparks the thread spuriously.
+        // Unparks the thread all the time, when nobody woke its future.
+        let pesterer = {
+            let (finished, me) = (Arc::clone(&finished), me.clone());
+            thread::spawn(move || {
+                while !finished.load(Ordering::SeqCst) {
+                    me.unpark();
+                    thread::yield_now();
+                }
+            })
+        };
+        // Wakes a stuck round again, and counts it.
         let watchdog = {
             let (latest, progress, finished, rescues) =
                 (Arc::clone(&latest), Arc::clone(&progress), Arc::clone(&finished), Arc::clone(&rescues));
@@ -100,7 +118,6 @@ check! {
                 let mut since = Instant::now();
                 while !finished.load(Ordering::SeqCst) {
                     thread::sleep(ms(20));
-                    me.unpark();
                     let now = progress.load(Ordering::SeqCst);
                     if now != seen {
                         (seen, since) = (now, Instant::now());
@@ -131,6 +148,7 @@ check! {
         drop(to_helper);
         helper.join().unwrap();
         watchdog.join().unwrap();
+        pesterer.join().unwrap();
         assert_eq!(
             rescues.load(Ordering::SeqCst),
             0,
