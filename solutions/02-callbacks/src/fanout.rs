@@ -101,8 +101,10 @@ pub fn fetch_all(
     }
 }
 
+type Done = Box<dyn FnOnce(&mut EventLoop, Fetched)>;
+
 struct Gather {
     results: Vec<Option<Result<String, FetchError>>>,
     missing: usize,
-    done: Option<Box<dyn FnOnce(&mut EventLoop, Fetched)>>,
+    done: Option<Done>,
 }

@@ -32,11 +32,14 @@ impl fmt::Display for LoopError {
 
 impl std::error::Error for LoopError {}
 
+type OnceCallback = Box<dyn FnOnce(&mut EventLoop)>;
+type RepeatedCallback = Box<dyn FnMut(&mut EventLoop, TimerId)>;
+
 pub(crate) enum Timer {
-    Once(Box<dyn FnOnce(&mut EventLoop)>),
+    Once(OnceCallback),
     Every {
         period: Duration,
-        callback: Box<dyn FnMut(&mut EventLoop, TimerId)>,
+        callback: RepeatedCallback,
     },
 }
 
