@@ -11,17 +11,33 @@ use std::thread;
 use std::time::{Duration, Instant};
 use testkit::{check, cpu};
 
-/// A waker with the flag that says it was really woken.
-type Wake = (Waker, Arc<AtomicBool>);
+/// A waker, the flag that says it was really woken (set just before the wake), and the
+/// flag that says the wake has been delivered (set just after).
+#[derive(Clone)]
+struct Wake {
+    waker: Waker,
+    woken: Arc<AtomicBool>,
+    delivered: Arc<AtomicBool>,
+}
 
-/// Pending once; its waker goes to a helper thread that wakes it at once, racing the
-/// executor's park. Ready at the first poll after that wake; a poll before it (after a
-/// spurious unpark) is counted.
+impl Wake {
+    fn wake(&self) {
+        self.woken.store(true, Ordering::SeqCst);
+        self.waker.wake_by_ref();
+        self.delivered.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Pending once; its waker goes to a helper thread that wakes it, racing the executor's
+/// park. Ready at the first poll after that wake; a poll before it (after a spurious
+/// unpark) is counted. With `wake_first`, the poll itself waits until the helper has
+/// woken it, so the wake certainly comes before the park.
 struct RaceTheParker {
     helper: mpsc::Sender<Wake>,
     latest: Arc<Mutex<Option<Wake>>>,
     woken: Option<Arc<AtomicBool>>,
     spurious: Arc<AtomicUsize>,
+    wake_first: bool,
 }
 
 impl Future for RaceTheParker {
@@ -35,11 +51,19 @@ impl Future for RaceTheParker {
                 Poll::Pending
             }
             None => {
-                let woken = Arc::new(AtomicBool::new(false));
-                let wake = (cx.waker().clone(), Arc::clone(&woken));
+                let wake = Wake {
+                    waker: cx.waker().clone(),
+                    woken: Arc::default(),
+                    delivered: Arc::default(),
+                };
                 *self.latest.lock().unwrap() = Some(wake.clone());
-                self.helper.send(wake).unwrap();
-                self.woken = Some(woken);
+                self.helper.send(wake.clone()).unwrap();
+                if self.wake_first {
+                    while !wake.delivered.load(Ordering::SeqCst) {
+                        std::hint::spin_loop();
+                    }
+                }
+                self.woken = Some(wake.woken);
                 Poll::Pending
             }
         }
@@ -82,15 +106,14 @@ check! {
         // Every other wake comes at once (racing the park), the others after a few
         // microseconds (so the unparks below land while the future is still pending).
         let helper = thread::spawn(move || {
-            for (round, (waker, woken)) in wakes.into_iter().enumerate() {
+            for (round, wake) in wakes.into_iter().enumerate() {
                 if round % 2 == 1 {
                     let until = Instant::now() + Duration::from_micros(30);
                     while Instant::now() < until {
                         std::hint::spin_loop();
                     }
                 }
-                woken.store(true, Ordering::SeqCst);
-                waker.wake();
+                wake.wake();
             }
         });
         let latest: Arc<Mutex<Option<Wake>>> = Arc::default();
@@ -122,10 +145,9 @@ check! {
                     if now != seen {
                         (seen, since) = (now, Instant::now());
                     } else if since.elapsed() > Duration::from_secs(1) {
-                        if let Some((waker, woken)) = latest.lock().unwrap().clone() {
+                        if let Some(wake) = latest.lock().unwrap().clone() {
                             rescues.fetch_add(1, Ordering::SeqCst);
-                            woken.store(true, Ordering::SeqCst);
-                            waker.wake();
+                            wake.wake();
                         }
                         since = Instant::now();
                     }
@@ -141,6 +163,7 @@ check! {
                 latest: Arc::clone(&latest),
                 woken: None,
                 spurious: Arc::clone(&spurious),
+                wake_first: round % 3 == 0,
             });
             progress.store(round + 1, Ordering::SeqCst);
         }
