@@ -10,6 +10,7 @@ pub mod capture;
 pub mod cpu;
 pub mod executor;
 pub mod fork;
+pub mod net;
 pub mod panics;
 pub mod procfs;
 pub mod record;
@@ -19,6 +20,11 @@ pub mod timing;
 pub mod trace;
 
 pub use rendezvous::Rendezvous;
+
+/// `n` milliseconds: the unit most checks count in.
+pub fn ms(n: u64) -> std::time::Duration {
+    std::time::Duration::from_millis(n)
+}
 pub use threads::ThreadLog;
 pub use timing::Hypotheses;
 pub use trace::Trace;

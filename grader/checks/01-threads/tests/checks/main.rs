@@ -6,8 +6,4 @@ mod rayon_map;
 mod scoped;
 mod tasks;
 
-use std::time::Duration;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use testkit::ms;

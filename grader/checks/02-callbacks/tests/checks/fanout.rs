@@ -3,17 +3,12 @@ use callbacks::EventLoop;
 use callbacks::fanout::{Fetched, fetch_all, http_get};
 use delayserver::DelayServer;
 use std::cell::RefCell;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
+use testkit::net::closed_port;
 use testkit::timing::time;
 use testkit::{Hypotheses, check};
-
-/// An address nobody listens on.
-fn closed_port() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
-}
 
 /// Runs `fetch_all` on a fresh loop and returns every call of `done`.
 fn fan_out(addr: SocketAddr, paths: Vec<String>, workers: usize) -> Vec<Fetched> {

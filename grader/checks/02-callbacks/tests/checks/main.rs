@@ -7,12 +7,9 @@ mod repeat;
 mod timers;
 
 use std::rc::Rc;
-use std::time::Duration;
 use testkit::Trace;
 
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use testkit::ms;
 
 /// A trace shared by the callbacks of one loop.
 fn trace() -> Rc<Trace> {

@@ -7,11 +7,8 @@ mod syscall;
 mod waker;
 
 use epoll::{Event, Events};
-use std::time::Duration;
 
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use testkit::ms;
 
 /// The events of the last poll, in a form assertions and snapshots can show.
 fn seen(events: &Events) -> Vec<Event> {

@@ -9,11 +9,8 @@ mod leaf;
 mod pinning;
 
 use std::future::Future;
-use std::time::Duration;
 
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use testkit::ms;
 
 /// Runs a future on the instrumented executor, failing the check if it gets stuck.
 fn run<F: Future>(future: F) -> (F::Output, testkit::executor::Stats) {

@@ -9,11 +9,8 @@ mod reactor;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Wake, Waker};
-use std::time::Duration;
 
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use testkit::ms;
 
 /// A waker whose clones can be counted: `live()` is how many exist, besides the original.
 struct Tracked {

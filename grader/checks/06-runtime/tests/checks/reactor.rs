@@ -10,15 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
+use testkit::net::closed_port;
 use testkit::procfs::{live_threads, open_fds, settle_fds, settle_threads};
 use testkit::{check, cpu};
-
-fn closed_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
 
 /// A server that echoes what it receives on each connection, until the client closes.
 fn echo_server() -> SocketAddr {
