@@ -50,24 +50,60 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
     };
     let ws = Workspace::prepare(course, &options.source)?;
 
+    let builds = build_all(course, &ws, &selected, progress)?;
+    let mut verdicts = run_all(course, &ws, &selected, &builds, options, progress)?.into_iter();
+    let exercises = selected
+        .iter()
+        .zip(&builds)
+        .map(|(ex, build)| exercise_report(course, ex, build, &mut verdicts))
+        .collect::<Vec<_>>();
+    Ok(Report {
+        course: course.course.title.clone(),
+        source: options.source.label(),
+        workspace: ws.root.display().to_string(),
+        summary: Report::summarize(&exercises),
+        exercises,
+        source_args: options.source.args(),
+    })
+}
+
+/// Builds each exercise's checks separately, so one compile error stays in its exercise.
+fn build_all(
+    course: &Course,
+    ws: &Workspace,
+    selected: &[&Exercise],
+    progress: &Progress,
+) -> Result<Vec<Build>, Fatal> {
     let platform = crate::course::this_platform();
     let mut builds = Vec::new();
-    for ex in &selected {
+    for ex in selected {
         if let Some(reason) = ex.unsupported_on(&platform) {
             builds.push(Build::Unsupported(reason));
             continue;
         }
         progress.building(&ex.name);
         let harness = package_name(&ex.harness_dir(&course.root))?;
-        let build = compile::build(&ws, &harness)?;
+        let build = compile::build(ws, &harness)?;
         if let Build::Built(exe) = &build {
             ensure_same_checks(ex, &compile::list_tests(exe)?)?;
         }
         builds.push(build);
     }
+    Ok(builds)
+}
 
+/// Runs every check of the built exercises and returns their verdicts in course order.
+/// Checks that measure time or CPU run one at a time, after all the others.
+fn run_all(
+    course: &Course,
+    ws: &Workspace,
+    selected: &[&Exercise],
+    builds: &[Build],
+    options: &Options,
+    progress: &Progress,
+) -> Result<Vec<(Verdict, f64)>, Fatal> {
     let mut jobs = Vec::new();
-    for (i, (ex, build)) in selected.iter().zip(&builds).enumerate() {
+    for (i, (ex, build)) in selected.iter().zip(builds).enumerate() {
         if let Build::Built(exe) = build {
             for (step, check) in ex.checks() {
                 jobs.push(Job {
@@ -91,76 +127,59 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
         .build()
         .map_err(|e| Fatal::new(format!("cannot start worker threads: {e}")))?;
     let run_one = |(index, job): &(usize, &Job)| {
-        let verdict = run_check(course, &ws, selected[job.exercise], job, options.timeout);
+        let verdict = run_check(course, ws, selected[job.exercise], job, options.timeout);
         progress.ran_one(total);
         (*index, verdict)
     };
     let mut verdicts: Vec<(usize, (Verdict, f64))> =
         pool.install(|| shared.par_iter().map(run_one).collect());
-    // Checks that measure time or CPU run one at a time, after everything else.
     verdicts.extend(quiet.iter().map(run_one));
     verdicts.sort_by_key(|(index, _)| *index);
     progress.done();
+    Ok(verdicts.into_iter().map(|(_, v)| v).collect())
+}
 
-    let mut verdicts = verdicts.into_iter().map(|(_, v)| v);
-    let exercises = selected
-        .iter()
-        .zip(&builds)
-        .map(|(ex, build)| {
-            let checks: Vec<CheckReport> = ex
-                .checks()
-                .map(|(step, check)| {
-                    let (verdict, seconds) = match build {
-                        Build::Built(_) => verdicts.next().expect("one verdict per job"),
-                        Build::Unsupported(reason) => (
-                            Verdict {
-                                status: Status::Skipped,
-                                message: reason.clone(),
-                                details: String::new(),
-                                location: None,
-                            },
-                            0.0,
-                        ),
-                        Build::Failed(_) => (
-                            Verdict {
-                                status: Status::CompileError,
-                                message:
-                                    "the exercise does not compile (see the compiler's message)"
-                                        .into(),
-                                details: String::new(),
-                                location: None,
-                            },
-                            0.0,
-                        ),
-                    };
-                    check_report(course, ex, step, check, verdict, seconds)
-                })
-                .collect();
-            let compile_error = match build {
-                Build::Failed(text) => Some(text.clone()),
-                Build::Built(_) | Build::Unsupported(_) => None,
+/// One exercise's report, taking its checks' verdicts from `verdicts` when it was built.
+fn exercise_report(
+    course: &Course,
+    ex: &Exercise,
+    build: &Build,
+    verdicts: &mut impl Iterator<Item = (Verdict, f64)>,
+) -> ExerciseReport {
+    let checks: Vec<CheckReport> = ex
+        .checks()
+        .map(|(step, check)| {
+            let (verdict, seconds) = match build {
+                Build::Built(_) => verdicts.next().expect("one verdict per job"),
+                Build::Unsupported(reason) => {
+                    (Verdict::without_run(Status::Skipped, reason.clone()), 0.0)
+                }
+                Build::Failed(_) => (
+                    Verdict::without_run(
+                        Status::CompileError,
+                        "the exercise does not compile (see the compiler's message)",
+                    ),
+                    0.0,
+                ),
             };
-            ExerciseReport {
-                name: ex.name.clone(),
-                title: ex.title.clone(),
-                dir: ex.dir.clone(),
-                status: ExerciseReport::summarize(&checks, compile_error.is_some()),
-                points: checks.iter().map(|c| c.points).sum(),
-                max_points: ex.max_points(),
-                book: course.book_link(&ex.book),
-                compile_error,
-                checks,
-            }
+            check_report(course, ex, step, check, verdict, seconds)
         })
-        .collect::<Vec<_>>();
-    Ok(Report {
-        course: course.course.title.clone(),
-        source: options.source.label(),
-        workspace: ws.root.display().to_string(),
-        summary: Report::summarize(&exercises),
-        exercises,
-        source_args: options.source.args(),
-    })
+        .collect();
+    let compile_error = match build {
+        Build::Failed(text) => Some(text.clone()),
+        Build::Built(_) | Build::Unsupported(_) => None,
+    };
+    ExerciseReport {
+        name: ex.name.clone(),
+        title: ex.title.clone(),
+        dir: ex.dir.clone(),
+        status: ExerciseReport::summarize(&checks, compile_error.is_some()),
+        points: checks.iter().map(|c| c.points).sum(),
+        max_points: ex.max_points(),
+        book: course.book_link(&ex.book),
+        compile_error,
+        checks,
+    }
 }
 
 fn run_check(
@@ -211,12 +230,10 @@ fn run_check(
             )
         }
         Err(e) => (
-            Verdict {
-                status: Status::Fail,
-                message: format!("the grader could not start this check: {e}"),
-                details: String::new(),
-                location: None,
-            },
+            Verdict::without_run(
+                Status::Fail,
+                format!("the grader could not start this check: {e}"),
+            ),
             0.0,
         ),
     }

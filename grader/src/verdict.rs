@@ -40,6 +40,18 @@ pub struct Verdict {
     pub location: Option<String>,
 }
 
+impl Verdict {
+    /// A verdict reached without running the check (it could not be built or started).
+    pub fn without_run(status: Status, message: impl Into<String>) -> Verdict {
+        Verdict {
+            status,
+            message: message.into(),
+            details: String::new(),
+            location: None,
+        }
+    }
+}
+
 /// The panic message `todo!()` produces.
 const TODO_PANIC: &str = "not yet implemented";
 const TODO_MESSAGE: &str = "not started yet: this step's code still has todo!()";

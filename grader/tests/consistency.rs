@@ -2,27 +2,9 @@
 
 mod common;
 
-use common::{copy_tree, mini_course, repo};
+use common::{copy_tree, course, listed_checks, mini_course, repo};
 use std::collections::BTreeSet;
 use std::process::Command;
-
-fn course() -> toml::Value {
-    toml::from_str(&std::fs::read_to_string(repo().join("course.toml")).unwrap()).unwrap()
-}
-
-fn listed_checks(exercise: &toml::Value) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for step in exercise["step"].as_array().unwrap() {
-        for check in step["check"].as_array().unwrap() {
-            names.insert(format!(
-                "{}::{}",
-                step["name"].as_str().unwrap(),
-                check["name"].as_str().unwrap()
-            ));
-        }
-    }
-    names
-}
 
 /// Builds a harness crate and lists the checks its binary defines.
 fn defined_checks(dir: &str) -> BTreeSet<String> {

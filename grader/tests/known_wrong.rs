@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Graded, grade, grader, processes_under, repo};
+use common::{Graded, course, grade, grader, listed_checks, processes_under, repo};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -62,10 +62,6 @@ struct Edit {
 
 fn fixtures_dir(dir: &str) -> PathBuf {
     repo().join("grader/tests/fixtures").join(dir)
-}
-
-fn course() -> toml::Value {
-    toml::from_str(&std::fs::read_to_string(repo().join("course.toml")).unwrap()).unwrap()
 }
 
 /// The course.toml entry of the exercise in folder `dir`.
@@ -365,16 +361,9 @@ fn fixtures_cover_every_check() {
             .filter(|(check, expected)| check != "*" && expected.catches())
             .map(|(check, _)| check)
             .collect();
-        for step in ex["step"].as_array().unwrap() {
-            for check in step["check"].as_array().unwrap() {
-                let name = format!(
-                    "{}::{}",
-                    step["name"].as_str().unwrap(),
-                    check["name"].as_str().unwrap()
-                );
-                if !caught.contains(&name) {
-                    uncaught.push(format!("{dir} {name}"));
-                }
+        for name in listed_checks(ex) {
+            if !caught.contains(&name) {
+                uncaught.push(format!("{dir} {name}"));
             }
         }
     }

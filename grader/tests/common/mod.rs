@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -13,6 +13,26 @@ pub fn repo() -> PathBuf {
         .parent()
         .unwrap()
         .to_path_buf()
+}
+
+/// The course's manifest, parsed.
+pub fn course() -> toml::Value {
+    toml::from_str(&std::fs::read_to_string(repo().join("course.toml")).unwrap()).unwrap()
+}
+
+/// The checks an exercise entry of `course.toml` lists, as `<step>::<check>`.
+pub fn listed_checks(exercise: &toml::Value) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for step in exercise["step"].as_array().unwrap() {
+        for check in step["check"].as_array().unwrap() {
+            names.insert(format!(
+                "{}::{}",
+                step["name"].as_str().unwrap(),
+                check["name"].as_str().unwrap()
+            ));
+        }
+    }
+    names
 }
 
 /// The small course of its own used to provoke every verdict.
