@@ -70,6 +70,39 @@ impl Future for RaceTheParker {
     }
 }
 
+/// Pending at first; it unparks its own thread during that poll, and a helper wakes it
+/// properly 20 ms later. Polls in between are counted.
+struct SelfUnparking {
+    woken: Option<Arc<AtomicBool>>,
+    spurious: Arc<AtomicUsize>,
+}
+
+impl Future for SelfUnparking {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match &self.woken {
+            Some(woken) if woken.load(Ordering::SeqCst) => Poll::Ready(()),
+            Some(_) => {
+                self.spurious.fetch_add(1, Ordering::SeqCst);
+                Poll::Pending
+            }
+            None => {
+                let woken = Arc::new(AtomicBool::new(false));
+                let (waker, flag) = (cx.waker().clone(), Arc::clone(&woken));
+                thread::spawn(move || {
+                    thread::sleep(ms(20));
+                    flag.store(true, Ordering::SeqCst);
+                    waker.wake();
+                });
+                thread::current().unpark();
+                self.woken = Some(woken);
+                Poll::Pending
+            }
+        }
+    }
+}
+
 check! {
     /// `block_on` runs futures from the `futures` crate: a oneshot completed by another
     /// thread, and `join_all`.
@@ -102,6 +135,18 @@ check! {
     /// make `block_on` poll without a wake.
     fn wake_before_park_stress() {
         const ROUNDS: usize = 5000;
+        // Deterministic first: the poll itself leaves an unpark token behind, and the real
+        // wake comes 20 ms later, so a block_on that trusts park's return polls too early.
+        let spurious = Arc::new(AtomicUsize::new(0));
+        block_on(SelfUnparking { woken: None, spurious: Arc::clone(&spurious) });
+        assert_eq!(
+            spurious.load(Ordering::SeqCst),
+            0,
+            "block_on polled the future {} times although nobody had woken it (the thread was \
+             only unparked, by someone other than the waker): loop on a woken flag that only \
+             the waker sets, and park again while it is not set",
+            spurious.load(Ordering::SeqCst)
+        );
         let (to_helper, wakes) = mpsc::channel::<Wake>();
         // Every other wake comes at once (racing the park), the others after a few
         // microseconds (so the unparks below land while the future is still pending).
