@@ -1,8 +1,10 @@
 //! Building one exercise's checks with cargo, and reading the compiler's verdict.
 
 use crate::error::Fatal;
+use crate::isolation::Plan;
 use crate::workspace::Workspace;
 use serde_json::Value;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -27,9 +29,14 @@ pub fn cargo() -> String {
 }
 
 /// Compiles the harness package `harness` (and so the exercise it tests).
-pub fn build(ws: &Workspace, harness: &str) -> Result<Build, Fatal> {
+pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Build, Fatal> {
     let _exclusive = ws.shared.as_ref().map(|s| s.enter()).transpose()?;
-    let output = Command::new(cargo())
+    let mut command = Command::new(cargo());
+    if let Some(plan) = fence.cloned() {
+        // SAFETY: `enter` only makes system calls on data prepared before the fork.
+        unsafe { command.pre_exec(move || plan.enter()) };
+    }
+    let output = command
         .args([
             "test",
             "--no-run",

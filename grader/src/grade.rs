@@ -3,6 +3,7 @@
 use crate::compile::{self, Build};
 use crate::course::{Check, Course, Exercise, Step, package_name};
 use crate::error::Fatal;
+use crate::fences::Fences;
 use crate::progress::Progress;
 use crate::report::{CheckReport, ExerciseReport, Report};
 use crate::sandbox::{self, Limits};
@@ -48,10 +49,13 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
         })?],
         None => course.exercises.iter().collect(),
     };
+    crate::reaper::adopt_orphans();
     let ws = Workspace::prepare(course, &options.source)?;
+    let fences = Fences::prepare(course, &ws, &options.source)?;
 
-    let builds = build_all(course, &ws, &selected, progress)?;
-    let mut verdicts = run_all(course, &ws, &selected, &builds, options, progress)?.into_iter();
+    let builds = build_all(course, &ws, &selected, &fences, progress)?;
+    let mut verdicts =
+        run_all(course, &ws, &selected, &builds, &fences, options, progress)?.into_iter();
     let exercises = selected
         .iter()
         .zip(&builds)
@@ -61,6 +65,8 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
         course: course.course.title.clone(),
         source: options.source.label(),
         workspace: ws.root.display().to_string(),
+        isolation: fences.describe(),
+        ignored: ws.ignored.clone(),
         summary: Report::summarize(&exercises),
         exercises,
         source_args: options.source.args(),
@@ -72,6 +78,7 @@ fn build_all(
     course: &Course,
     ws: &Workspace,
     selected: &[&Exercise],
+    fences: &Fences,
     progress: &Progress,
 ) -> Result<Vec<Build>, Fatal> {
     let platform = crate::course::this_platform();
@@ -83,7 +90,7 @@ fn build_all(
         }
         progress.building(&ex.name);
         let harness = package_name(&ex.harness_dir(&course.root))?;
-        let build = compile::build(ws, &harness)?;
+        let build = compile::build(ws, &harness, fences.build.as_ref())?;
         if let Build::Built(exe) = &build {
             ensure_same_checks(ex, &compile::list_tests(exe)?)?;
         }
@@ -99,6 +106,7 @@ fn run_all(
     ws: &Workspace,
     selected: &[&Exercise],
     builds: &[Build],
+    fences: &Fences,
     options: &Options,
     progress: &Progress,
 ) -> Result<Vec<(Verdict, f64)>, Fatal> {
@@ -111,7 +119,8 @@ fn run_all(
                     step,
                     check,
                     exe: exe.clone(),
-                    cwd: ex.harness_dir(&ws.root),
+                    // Not the harness folder: relative paths must not lead to its sources.
+                    cwd: std::env::temp_dir(),
                 });
             }
         }
@@ -127,7 +136,14 @@ fn run_all(
         .build()
         .map_err(|e| Fatal::new(format!("cannot start worker threads: {e}")))?;
     let run_one = |(index, job): &(usize, &Job)| {
-        let verdict = run_check(course, ws, selected[job.exercise], job, options.timeout);
+        let verdict = run_check(
+            course,
+            ws,
+            fences,
+            selected[job.exercise],
+            job,
+            options.timeout,
+        );
         progress.ran_one(total);
         (*index, verdict)
     };
@@ -135,6 +151,7 @@ fn run_all(
         pool.install(|| shared.par_iter().map(run_one).collect());
     verdicts.extend(quiet.iter().map(run_one));
     verdicts.sort_by_key(|(index, _)| *index);
+    crate::reaper::kill_strays();
     progress.done();
     Ok(verdicts.into_iter().map(|(_, v)| v).collect())
 }
@@ -185,6 +202,7 @@ fn exercise_report(
 fn run_check(
     course: &Course,
     ws: &Workspace,
+    fences: &Fences,
     ex: &Exercise,
     job: &Job,
     timeout: Option<Duration>,
@@ -194,6 +212,7 @@ fn run_check(
         timeout: timeout.unwrap_or_else(|| job.check.timeout(course)),
         max_output: MAX_OUTPUT,
         max_file: MAX_FILE,
+        max_tasks: fences.max_tasks,
     };
     let env: Vec<(OsString, OsString)> = [
         ("INSTA_UPDATE", OsString::from("no")),
@@ -220,6 +239,7 @@ fn run_check(
         cwd: &job.cwd,
         env,
         env_remove_prefixes: &["INSTA_", "GRADER_", "RUST_TEST_"],
+        isolation: fences.run.as_ref(),
     };
     match sandbox::run(&spec, &limits) {
         Ok(run) => {

@@ -48,6 +48,20 @@ pub fn render(report: &Report, style: &Style, detailed: bool) -> String {
         style.bold(&report.course),
         report.source
     );
+    if let Some(reason) = report.isolation.strip_prefix("off: ") {
+        let _ = writeln!(
+            out,
+            "{} {reason}: checks ran with network access and could write to the course.\n",
+            style.bold("Isolation off:")
+        );
+    }
+    if !report.ignored.is_empty() {
+        let _ = writeln!(
+            out,
+            "Ignored (only exercises/*/src is graded): {}\n",
+            report.ignored.join(", ")
+        );
+    }
     for ex in &report.exercises {
         render_exercise(&mut out, ex, style, detailed);
     }

@@ -3,19 +3,27 @@
 //! Exit status: 0 when every graded check passes, 1 when some do not, 2 when the grader
 //! itself cannot run (a malformed course, a missing folder, an unknown exercise).
 
+mod batch;
+mod cgroup;
+mod classroom;
 mod compile;
 mod course;
 mod error;
+mod fences;
+mod formats;
 mod grade;
 mod human;
+mod isolation;
 mod overlay;
 mod progress;
+mod reaper;
 mod report;
 mod sandbox;
+mod submission;
 mod verdict;
 mod workspace;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use error::Fatal;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -28,6 +36,9 @@ use workspace::Source;
 #[derive(Parser, Debug)]
 #[command(name = "grader", version)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Grade only this exercise (name like `threads`, folder like `01-threads`, or number),
     /// and explain every failure in full.
     exercise: Option<String>,
@@ -46,22 +57,45 @@ struct Cli {
 
     /// The course folder (holding course.toml); default: found from the current folder
     /// upwards, else the course this grader belongs to.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     course: Option<PathBuf>,
 
     /// Time limit of every check in seconds, instead of the limits in course.toml.
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "SECS", global = true, value_parser = clap::value_parser!(u64).range(1..))]
     timeout: Option<u64>,
 
     /// How many checks run at once (checks that measure time always run alone).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", global = true)]
     jobs: Option<usize>,
+}
+
+/// Tools for instructors.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Grade every submission folder in DIR, one after another, into a CSV gradebook.
+    ///
+    /// Each subfolder of DIR is graded as `--submission` grades it. Submissions are graded
+    /// one after another, never at the same time: checks that measure time must not share
+    /// the machine with another submission's build or checks. A submission that cannot be
+    /// graded becomes an `error` row; the batch goes on. Exit status: 0 when every
+    /// submission passes, 1 when some fail or error, 2 when the batch cannot run.
+    Batch(batch::Args),
+
+    /// Write a student template of the course into OUT: the course without its solutions,
+    /// build output, history, CI script and the grader's own tests.
+    Classroom(classroom::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
 enum Format {
     Human,
     Json,
+    /// JUnit XML for CI test reports.
+    Junit,
+    /// Gradescope's results.json.
+    Gradescope,
+    /// A Markdown summary (also appended to $GITHUB_STEP_SUMMARY whatever the format).
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -79,6 +113,22 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<bool, Fatal> {
     let root = course_root(cli.course.as_deref())?;
     let course = course::Course::load(&root)?;
+    let timeout = cli.timeout.map(Duration::from_secs);
+    let jobs = cli
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    if let Some(command) = &cli.command {
+        // Checked here rather than by clap, so shared options may stand before the command.
+        if cli.exercise.is_some() || cli.solutions || cli.submission.is_some() {
+            return Err(Fatal::new(
+                "an exercise, --solutions and --submission do not go with batch or classroom",
+            ));
+        }
+        return match command {
+            Command::Batch(args) => batch::run(&course, args, timeout, jobs),
+            Command::Classroom(args) => classroom::run(&course, args).map(|()| true),
+        };
+    }
     let source = if cli.solutions {
         Source::Solutions
     } else if let Some(dir) = &cli.submission {
@@ -89,10 +139,8 @@ fn run(cli: &Cli) -> Result<bool, Fatal> {
     let options = grade::Options {
         source,
         only: cli.exercise.clone(),
-        timeout: cli.timeout.map(Duration::from_secs),
-        jobs: cli
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        timeout,
+        jobs,
     };
     let progress = progress::Progress::new(cli.format == Format::Human);
     let report = grade::grade(&course, &options, &progress)?;
@@ -107,7 +155,15 @@ fn run(cli: &Cli) -> Result<bool, Fatal> {
             let style = human::Style { color };
             print!("{}", human::render(&report, &style, cli.exercise.is_some()));
         }
+        Format::Junit => print!("{}", formats::junit::render(&report)),
+        Format::Gradescope => {
+            let json = formats::gradescope::render(&report)
+                .map_err(|e| Fatal::new(format!("cannot write the report: {e}")))?;
+            println!("{json}");
+        }
+        Format::Markdown => print!("{}", formats::markdown::render(&report)),
     }
+    formats::append_step_summary(&report);
     Ok(report.all_passed())
 }
 

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct Progress {
     enabled: bool,
     finished: AtomicUsize,
+    /// Written before every line, so a batch keeps its `[i/n] name ...` in view.
+    prefix: String,
 }
 
 impl Progress {
@@ -13,13 +15,21 @@ impl Progress {
         Progress {
             enabled: enabled && std::io::stderr().is_terminal(),
             finished: AtomicUsize::new(0),
+            prefix: String::new(),
+        }
+    }
+
+    pub fn with_prefix(self, prefix: impl Into<String>) -> Self {
+        Progress {
+            prefix: prefix.into(),
+            ..self
         }
     }
 
     fn show(&self, line: &str) {
         if self.enabled {
             let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K{line}");
+            let _ = write!(err, "\r\x1b[2K{}{line}", self.prefix);
             let _ = err.flush();
         }
     }

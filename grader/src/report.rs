@@ -10,6 +10,13 @@ pub struct Report {
     pub source: String,
     /// The workspace the checks were built in (the course, or an overlay of it).
     pub workspace: String,
+    /// `on` when checks ran in namespaces of their own (no network, the course
+    /// read-only, the answers hidden), else `off: <why>`.
+    pub isolation: String,
+    /// Files of a submission outside the graded surface (`exercises/*/src/**`), which
+    /// were not used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
     pub exercises: Vec<ExerciseReport>,
     pub summary: Summary,
     /// The grader arguments that choose the same source again (for "run this next").

@@ -7,6 +7,9 @@
 //! write the record to. The grader waits for the process with a pidfd and `poll`, so it
 //! never busy-waits while a check runs.
 
+use crate::cgroup::PidsGroup;
+use crate::isolation::Plan;
+use crate::reaper;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -29,6 +32,9 @@ pub struct Limits {
     pub max_output: usize,
     /// Largest file a check may write.
     pub max_file: u64,
+    /// Most processes and threads the check may have (in its own user namespace when
+    /// isolated, else counting all of the user's).
+    pub max_tasks: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +64,8 @@ pub struct Spec<'a> {
     pub env: Vec<(OsString, OsString)>,
     /// Environment variables removed from the grader's own environment.
     pub env_remove_prefixes: &'a [&'a str],
+    /// Namespaces to run in, when the system allows them.
+    pub isolation: Option<&'a Plan>,
 }
 
 pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
@@ -90,8 +98,13 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .env(FDS_VAR, format!("{}:{}", child_fds[0], child_fds[1]));
     let (cpu_secs, max_file) = (limits.timeout.as_secs() + 5, limits.max_file);
-    // SAFETY: the closure only calls async-signal-safe functions (fcntl, setrlimit, prctl)
-    // on values computed before fork, as required between fork and exec.
+    let max_tasks = limits.max_tasks;
+    let isolation = spec.isolation.cloned();
+    let group = PidsGroup::create(max_tasks);
+    let group_procs = group.as_ref().map(|g| g.procs.clone());
+    // SAFETY: the closure only calls async-signal-safe functions (fcntl, setrlimit, prctl,
+    // and the system calls of `Plan::enter`) on values computed before fork, as required
+    // between fork and exec.
     unsafe {
         command.pre_exec(move || {
             for fd in child_fds {
@@ -99,16 +112,29 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
                     return Err(io::Error::last_os_error());
                 }
             }
+            // Before the user namespace: afterwards the group's files are not ours to write.
+            if let Some(procs) = &group_procs {
+                PidsGroup::join(procs)?;
+            }
+            if let Some(plan) = &isolation {
+                plan.enter()?;
+            }
             set_limit(libc::RLIMIT_CPU, cpu_secs)?;
             set_limit(libc::RLIMIT_FSIZE, max_file)?;
             set_limit(libc::RLIMIT_CORE, 0)?;
+            set_limit(libc::RLIMIT_NPROC, max_tasks)?;
             #[cfg(target_os = "linux")]
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             Ok(())
         });
     }
     let started = Instant::now();
-    let mut child = command.spawn()?;
+    let mut child = {
+        let mut running = reaper::running();
+        let child = command.spawn()?;
+        running.insert(child.id() as i32);
+        child
+    };
     drop(command);
     drop((nonce_read, record_write));
     let pgid = child.id() as libc::pid_t;
@@ -148,6 +174,9 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     unsafe { libc::killpg(pgid, libc::SIGKILL) };
     child.wait()?;
     let elapsed = started.elapsed();
+    drop(group);
+    reaper::running().remove(&pgid);
+    reaper::kill_strays();
     if out_open {
         // The group is dead, so the pipe's writers are gone, unless something escaped
         // the group; give that a moment, then stop reading.

@@ -16,6 +16,7 @@
 use crate::course::Course;
 use crate::error::Fatal;
 use crate::overlay;
+use crate::submission;
 use std::fs::{self, File};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -68,6 +69,8 @@ pub struct Workspace {
     pub display_src: Vec<(String, String)>,
     /// Present for overlays: how to build safely in the target directory they share.
     pub shared: Option<SharedBuild>,
+    /// A submission's files that are not graded, relative to its folder.
+    pub ignored: Vec<String>,
     /// Held while grading, so two graders never rewrite the same overlay at once.
     _lock: Option<File>,
 }
@@ -122,6 +125,7 @@ impl Workspace {
                 target_dir,
                 display_src: Vec::new(),
                 shared: None,
+                ignored: Vec::new(),
                 _lock: None,
             });
         }
@@ -141,8 +145,15 @@ impl Workspace {
         let root = overlays.join(&name);
         let mut sources = Vec::new();
         let mut display_src = Vec::new();
+        let ignored = match source {
+            Source::Submission(dir) => submission::ignored_files(dir, course),
+            Source::InPlace | Source::Solutions => Vec::new(),
+        };
         for ex in &course.exercises {
             let from = source.src_of(course, &ex.dir);
+            if let Source::Submission(dir) = source {
+                submission::refuse_escape(dir, &ex.dir)?;
+            }
             // A submission without this exercise grades as the untouched stub: `todo`.
             let from = if from.is_dir() {
                 from
@@ -171,6 +182,7 @@ impl Workspace {
             target_dir: build_dir,
             display_src,
             shared: Some(shared),
+            ignored,
             _lock: Some(lock),
         })
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Graded, copy_tree, fingerprint, grade, mini_course, mini_grader, processes_under};
+use common::{Graded, copy_tree, fingerprint, grade, mini_course, mini_grader, processes_marked};
 
 const TIMEOUT: f64 = 2.0;
 
@@ -50,7 +50,16 @@ fn every_verdict_is_reported_and_nothing_is_left_behind() {
             "fail",
             "the process exited with status 0 before the check finished",
         ),
+        // Stopped by the process limit, far below the machine's.
+        ("hostile::fork_bomb", "fail", "fork refused after"),
+        ("hostile::thread_bomb", "fail", "thread refused after"),
+        ("hostile::prints_gigabyte", "fail", "printed so much output"),
+        ("hostile::starts_daemon", "pass", ""),
         ("hostile::leaves_child", "pass", ""),
+        ("sandbox::only_loopback", "pass", ""),
+        ("sandbox::course_read_only", "pass", ""),
+        ("sandbox::sources_hidden", "pass", ""),
+        ("basics::answers", "todo", "not started yet"),
     ];
     for (name, status, message) in expected {
         let check = graded.check(name);
@@ -84,7 +93,8 @@ fn every_verdict_is_reported_and_nothing_is_left_behind() {
         )
     );
     assert_eq!(graded.json["summary"]["skipped"], 2);
-    let left = processes_under(&mini_course());
+    assert_eq!(graded.json["isolation"], "on");
+    let left = processes_marked(&graded.mark);
     assert!(left.is_empty(), "processes left behind: {left:?}");
     assert_eq!(
         before,
@@ -132,5 +142,37 @@ fn a_compile_error_in_one_exercise_leaves_the_others_graded() {
         before,
         fingerprint(submission.path()),
         "grading changed the submission"
+    );
+}
+
+#[test]
+fn without_namespaces_the_report_says_isolation_is_off_and_the_sandbox_checks_fail() {
+    let mut cmd = mini_grader();
+    cmd.env("GRADER_ISOLATION", "off");
+    let graded = grade(cmd, &["alpha", "--timeout", "2"]);
+    assert_eq!(graded.json["isolation"], "off: GRADER_ISOLATION=off");
+    for name in [
+        "sandbox::only_loopback",
+        "sandbox::course_read_only",
+        "sandbox::sources_hidden",
+    ] {
+        assert_eq!(graded.check(name)["status"], "fail", "{name}");
+    }
+    // The process limit and the sweep for escaped processes do not need namespaces.
+    let bomb = graded.check("hostile::fork_bomb")["message"].as_str().unwrap();
+    assert!(bomb.starts_with("fork refused after"), "{bomb}");
+    let left = processes_marked(&graded.mark);
+    assert!(left.is_empty(), "processes left behind: {left:?}");
+
+    let mut cmd = mini_grader();
+    let human = cmd
+        .env("GRADER_ISOLATION", "off")
+        .args(["beta"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("Isolation off: GRADER_ISOLATION=off: checks ran with network access"),
+        "{text}"
     );
 }

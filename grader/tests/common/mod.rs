@@ -43,7 +43,10 @@ pub fn mini_course() -> PathBuf {
 /// The grader binary, run from the repository root.
 pub fn grader() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_grader"));
-    cmd.current_dir(repo()).env_remove("NO_COLOR");
+    // A CI job's summary file must not collect the summaries of the tests' own gradings.
+    cmd.current_dir(repo())
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_STEP_SUMMARY");
     cmd
 }
 
@@ -58,6 +61,8 @@ pub fn mini_grader() -> assert_cmd::Command {
 
 /// A finished grader run with its JSON report parsed.
 pub struct Graded {
+    /// The mark of the processes this grading started (empty when not made by [`grade`]).
+    pub mark: String,
     pub code: i32,
     pub json: Value,
     pub stderr: String,
@@ -71,6 +76,7 @@ impl Graded {
             panic!("the report is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}")
         });
         Graded {
+            mark: String::new(),
             code: output.status.code().expect("the grader was killed"),
             json,
             stderr,
@@ -114,11 +120,29 @@ impl Graded {
     }
 }
 
-/// Runs the grader with `--format json` and the given arguments.
+/// Runs the grader with `--format json` and the given arguments. Every process it starts
+/// inherits a fresh mark in its environment, for [`processes_marked`].
 pub fn grade(mut cmd: assert_cmd::Command, args: &[&str]) -> Graded {
-    let output = cmd.args(args).args(["--format", "json"]).output().unwrap();
-    Graded::from_output(output)
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mark = format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let output = cmd
+        .env(MARK, &mark)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    Graded {
+        mark,
+        ..Graded::from_output(output)
+    }
 }
+
+/// The environment variable holding a grading's mark.
+const MARK: &str = "COURSE_TEST_MARK";
 
 /// A content fingerprint of every file under `dir` (path, length, bytes hash).
 pub fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
@@ -142,14 +166,19 @@ pub fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
     out
 }
 
-/// Processes whose working directory is inside `dir`.
-pub fn processes_under(dir: &Path) -> Vec<String> {
+/// Processes still running that a grading started (they carry its mark), daemons that
+/// left the process group and changed folder included.
+pub fn processes_marked(mark: &str) -> Vec<String> {
+    let wanted = format!("{MARK}={mark}");
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
             continue;
         };
-        if cwd.starts_with(dir) {
+        let marked = environ
+            .split(|b| *b == 0)
+            .any(|var| var == wanted.as_bytes());
+        if marked {
             let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
             found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
         }

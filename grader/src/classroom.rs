@@ -1,0 +1,272 @@
+//! `grader classroom OUT`: writes a student template of the course, the repository each
+//! student starts from: the course without its answers.
+//!
+//! Everything is listed (and every symbolic link judged) before anything is written, so
+//! a refusal leaves OUT as it was.
+
+use crate::course::Course;
+use crate::error::Fatal;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The folder to write the template into; it must not exist yet, or be empty.
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+}
+
+/// What a student's copy leaves out, relative to the course root: the answers, build
+/// output and history, and the course's own tests and CI, which grade the answers.
+const LEFT_OUT: &[&str] = &[
+    "solutions",
+    "target",
+    ".git",
+    ".ci",
+    "grader/tests",
+    "book/book",
+];
+
+/// The workflow that grades students' pushes, when the course has one.
+const WORKFLOW: &str = ".github/workflows/grade.yml";
+
+/// One entry of the template, by its path relative to the course root.
+enum Item {
+    Folder(PathBuf),
+    File(PathBuf),
+    /// A relative symbolic link, with its target as written.
+    Link(PathBuf, PathBuf),
+}
+
+/// What the walk found: the entries to write, and the left-out ones that were there.
+#[derive(Default)]
+struct Listing {
+    items: Vec<Item>,
+    left_out: Vec<String>,
+}
+
+pub fn run(course: &Course, args: &Args) -> Result<(), Fatal> {
+    let root = course.root.canonicalize()?;
+    let out = std::path::absolute(&args.out)?;
+    ensure_new_or_empty(&out)?;
+    let mut listing = Listing::default();
+    // An existing OUT inside the course must not be copied into itself.
+    let skip = out.canonicalize().ok();
+    list(&root, Path::new(""), skip.as_deref(), &mut listing)?;
+    fs::create_dir_all(&out)
+        .map_err(|e| Fatal::new(format!("cannot create {}: {e}", out.display())))?;
+    for item in &listing.items {
+        write_item(&root, &out, item)?;
+    }
+    print!("{}", summary(course, &out, &listing));
+    Ok(())
+}
+
+fn ensure_new_or_empty(out: &Path) -> Result<(), Fatal> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let not_empty = || {
+        Fatal::new(format!(
+            "refusing {}: the template is written only into a new or empty folder",
+            out.display()
+        ))
+    };
+    if !out.is_dir() {
+        return Err(not_empty());
+    }
+    let mut entries =
+        fs::read_dir(out).map_err(|e| Fatal::new(format!("cannot list {}: {e}", out.display())))?;
+    match entries.next() {
+        None => Ok(()),
+        Some(_) => Err(not_empty()),
+    }
+}
+
+fn is_left_out(rel: &Path) -> bool {
+    LEFT_OUT.iter().any(|left| rel == Path::new(left))
+}
+
+/// Lists the template's entries under `root/rel`, in a stable order.
+fn list(root: &Path, rel: &Path, skip: Option<&Path>, listing: &mut Listing) -> Result<(), Fatal> {
+    let dir = root.join(rel);
+    let mut entries = fs::read_dir(&dir)
+        .map_err(|e| Fatal::new(format!("cannot list {}: {e}", dir.display())))?
+        .collect::<Result<Vec<_>, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let rel = rel.join(entry.file_name());
+        if is_left_out(&rel) {
+            listing.left_out.push(format!("{}/", rel.display()));
+            continue;
+        }
+        if skip == Some(entry.path().as_path()) {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_symlink() {
+            let target = judge_link(root, &entry.path())?;
+            listing.items.push(Item::Link(rel, target));
+        } else if kind.is_dir() {
+            listing.items.push(Item::Folder(rel.clone()));
+            list(root, &rel, skip, listing)?;
+        } else if kind.is_file() {
+            listing.items.push(Item::File(rel));
+        }
+        // Sockets and pipes are no course content.
+    }
+    Ok(())
+}
+
+/// The target of the link at `path` when the template can keep it: relative, and
+/// leading to something inside the course that the template also holds.
+fn judge_link(root: &Path, path: &Path) -> Result<PathBuf, Fatal> {
+    let refuse = |why: String| {
+        Fatal::new(format!(
+            "refusing the symbolic link {}: {why}",
+            path.display()
+        ))
+    };
+    let target = fs::read_link(path)?;
+    if target.is_absolute() {
+        return Err(refuse(format!(
+            "its target {} is absolute, so the template's copy would lead back into this \
+             course; make it relative",
+            target.display()
+        )));
+    }
+    let parent = path.parent().unwrap_or(root);
+    let resolved = parent.join(&target).canonicalize().map_err(|e| {
+        refuse(format!(
+            "its target {} cannot be read: {e}",
+            target.display()
+        ))
+    })?;
+    let inside = resolved.strip_prefix(root).map_err(|_| {
+        refuse(format!(
+            "it points outside the course, to {}",
+            resolved.display()
+        ))
+    })?;
+    if inside.ancestors().any(is_left_out) {
+        return Err(refuse(format!(
+            "it points to {}, which the template leaves out",
+            inside.display()
+        )));
+    }
+    Ok(target)
+}
+
+fn write_item(root: &Path, out: &Path, item: &Item) -> Result<(), Fatal> {
+    let (rel, written) = match item {
+        Item::Folder(rel) => (rel, fs::create_dir(out.join(rel))),
+        Item::File(rel) => (rel, fs::copy(root.join(rel), out.join(rel)).map(drop)),
+        Item::Link(rel, target) => (rel, std::os::unix::fs::symlink(target, out.join(rel))),
+    };
+    written.map_err(|e| Fatal::new(format!("cannot write {}: {e}", out.join(rel).display())))
+}
+
+/// What was written, what was left out, and what to do next.
+fn summary(course: &Course, out: &Path, listing: &Listing) -> String {
+    let count = |wanted: fn(&Item) -> bool| listing.items.iter().filter(|i| wanted(i)).count();
+    let files = count(|i| matches!(i, Item::File(_)));
+    let folders = count(|i| matches!(i, Item::Folder(_)));
+    let links = count(|i| matches!(i, Item::Link(..)));
+    let top: Vec<String> = listing
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Folder(rel) if rel.components().count() == 1 => {
+                Some(format!("{}/", rel.display()))
+            }
+            Item::File(rel) | Item::Link(rel, _) if rel.components().count() == 1 => {
+                Some(rel.display().to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    let workflow = if out.join(WORKFLOW).is_file() {
+        format!("{WORKFLOW} grades every push")
+    } else {
+        format!("add {WORKFLOW} before pushing, so every push is graded")
+    };
+    let out = out.display();
+    format!(
+        "wrote the student template of {:?} to {out}:\n  \
+         {files} files, {folders} folders, {links} symbolic links: {}\n  \
+         left out: {}\n\
+         \n\
+         next steps:\n  \
+         cd {out}\n  \
+         git init -b main && git add -A && git commit -m \"Course template\"\n  \
+         git remote add origin <URL> && git push -u origin main\n  \
+         {workflow}; students start from a copy of this repository\n",
+        course.course.title,
+        top.join(", "),
+        if listing.left_out.is_empty() {
+            "nothing".to_string()
+        } else {
+            listing.left_out.join(", ")
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn course_tree() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for dir in ["exercises/01-a/src", "solutions/01-a/src", "grader/src"] {
+            fs::create_dir_all(tmp.path().join(dir)).unwrap();
+        }
+        fs::write(tmp.path().join("exercises/01-a/src/lib.rs"), "stub").unwrap();
+        fs::write(tmp.path().join("solutions/01-a/src/lib.rs"), "answer").unwrap();
+        tmp
+    }
+
+    fn listed(root: &Path) -> Result<Listing, Fatal> {
+        let mut listing = Listing::default();
+        list(
+            &root.canonicalize().unwrap(),
+            Path::new(""),
+            None,
+            &mut listing,
+        )?;
+        Ok(listing)
+    }
+
+    #[test]
+    fn links_inside_the_course_are_kept() {
+        let course = course_tree();
+        symlink("../exercises", course.path().join("grader/ex")).unwrap();
+        let listing = listed(course.path()).unwrap();
+        assert!(listing.items.iter().any(|item| matches!(
+            item,
+            Item::Link(rel, target) if rel == Path::new("grader/ex")
+                && target == Path::new("../exercises")
+        )));
+        assert_eq!(listing.left_out, ["solutions/"]);
+    }
+
+    #[test]
+    fn links_leaving_the_course_or_into_what_is_left_out_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        let cases = [
+            ("../../..", "points outside the course"),
+            ("../solutions/01-a", "which the template leaves out"),
+            ("missing", "cannot be read"),
+        ];
+        for (target, why) in cases {
+            let course = course_tree();
+            symlink(target, course.path().join("grader/link")).unwrap();
+            let err = listed(course.path()).err().expect(target).to_string();
+            assert!(err.contains(why), "{target}: {err}");
+        }
+        let course = course_tree();
+        symlink(outside.path(), course.path().join("grader/abs")).unwrap();
+        let err = listed(course.path()).err().unwrap().to_string();
+        assert!(err.contains("is absolute"), "{err}");
+    }
+}

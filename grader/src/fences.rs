@@ -1,0 +1,139 @@
+//! What the code under test is fenced off from, while it builds and while it runs.
+
+use crate::course::Course;
+use crate::error::Fatal;
+use crate::isolation::{self, Plan, Support};
+use crate::workspace::{Source, Workspace};
+use std::path::{Path, PathBuf};
+
+/// Set to `off` to run checks without namespaces (to compare, or to debug a check).
+const SWITCH: &str = "GRADER_ISOLATION";
+/// Processes and threads one check may have in its own user namespace: far above what
+/// any check needs, far below what would hurt the machine.
+const TASKS_ISOLATED: u64 = 1000;
+
+pub struct Fences {
+    /// For check processes, when namespaces work here.
+    pub run: Option<Plan>,
+    /// For the builds of a submission, when namespaces work here.
+    pub build: Option<Plan>,
+    pub support: Support,
+    pub max_tasks: u64,
+}
+
+impl Fences {
+    pub fn prepare(course: &Course, ws: &Workspace, source: &Source) -> Result<Fences, Fatal> {
+        let cannot = |e: std::io::Error| Fatal::new(format!("cannot plan the isolation: {e}"));
+        let answers = answer_folders(course, ws);
+        let mut hidden_at_run = answers.clone();
+        hidden_at_run.push(course.root.join("grader"));
+        if ws.root != course.root {
+            hidden_at_run.push(ws.root.join("grader"));
+        }
+        let run =
+            Plan::new(&read_only_at_run(course, source), &hidden_at_run, true).map_err(cannot)?;
+        let support = if std::env::var(SWITCH).is_ok_and(|v| v == "off") {
+            Support::Off(format!("{SWITCH}=off"))
+        } else {
+            isolation::probe(&run)
+        };
+        Ok(match support {
+            Support::On => Fences {
+                run: Some(run),
+                // The solutions are hidden from a submission's compiler (no `#[path]` or
+                // `include_str!` of an answer); the network stays, for the registry.
+                build: match source {
+                    Source::Submission(_) => Some(Plan::new(&[], &answers, false).map_err(cannot)?),
+                    Source::InPlace | Source::Solutions => None,
+                },
+                support: Support::On,
+                max_tasks: TASKS_ISOLATED,
+            },
+            Support::Off(reason) => Fences {
+                run: None,
+                build: None,
+                support: Support::Off(reason),
+                // Without a user namespace of its own the limit counts all of this user's
+                // processes, the grader's included.
+                max_tasks: user_tasks() + TASKS_ISOLATED,
+            },
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.support {
+            Support::On => "on".into(),
+            Support::Off(reason) => format!("off: {reason}"),
+        }
+    }
+}
+
+/// The reference solutions, and every other overlay (another submission's, the solutions')
+/// except the one being graded.
+fn answer_folders(course: &Course, ws: &Workspace) -> Vec<PathBuf> {
+    let mut found = vec![course.root.join("solutions")];
+    let overlays = ws.target_dir.parent().map(Path::to_path_buf);
+    if let Some(Ok(entries)) = ws
+        .shared
+        .as_ref()
+        .and(overlays.as_ref())
+        .map(std::fs::read_dir)
+    {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // `<name>.bin` holds check binaries, which must stay executable.
+            let is_overlay = !name.contains('.')
+                && (name == "solutions" || name.starts_with("submission-"));
+            if is_overlay && entry.path() != ws.root && entry.path().is_dir() {
+                found.push(entry.path());
+            }
+        }
+    }
+    found
+}
+
+/// The course, the graded folder and its neighbours (other submissions of a batch), and
+/// the user's home with the toolchain and registry in it; never a folder holding the
+/// temporary folder, which checks need to write in.
+fn read_only_at_run(course: &Course, source: &Source) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for var in ["HOME", "CARGO_HOME", "RUSTUP_HOME"] {
+        if let Some(dir) = std::env::var_os(var) {
+            dirs.push(PathBuf::from(dir));
+        }
+    }
+    dirs.push(course.root.clone());
+    if let Source::Submission(dir) = source {
+        dirs.push(dir.clone());
+        if let Some(parent) = dir.parent()
+            && parent != Path::new("/")
+        {
+            dirs.push(parent.to_path_buf());
+        }
+    }
+    let temp = std::env::temp_dir();
+    dirs.retain(|dir| !temp.starts_with(dir));
+    dirs
+}
+
+/// Processes and threads of this user now.
+fn user_tasks() -> u64 {
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() }.to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("status")).ok())
+        .filter(|status| {
+            status
+                .lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some(&uid))
+        })
+        .filter_map(|status| {
+            let line = status.lines().find(|l| l.starts_with("Threads:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .sum()
+}

@@ -1,0 +1,207 @@
+//! Submissions that try to cheat, graded against the mini course's `delta` exercise (a
+//! stub whose check wants 42, with a reference solution). Each one must gain nothing: the
+//! check does not pass, the trusted course is unchanged, and what the submission changed
+//! outside its graded surface is listed as ignored.
+
+mod common;
+
+use common::{Graded, fingerprint, grade, mini_course, mini_grader};
+use std::path::Path;
+use tempfile::TempDir;
+
+const DELTA_SRC: &str = "exercises/04-delta/src/lib.rs";
+const HARNESS: &str = "grader/checks/04-delta/tests/checks/main.rs";
+const EXPECTED: &str = "grader/checks/04-delta/tests/checks/expected.txt";
+
+/// A submission folder holding `files` (path relative to it, content).
+fn submission(files: &[(&str, String)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// A learner's `answer()` with the given body.
+fn answer_body(body: &str) -> (&'static str, String) {
+    (
+        DELTA_SRC,
+        format!("pub fn answer() -> u32 {{\n{body}\n}}\n"),
+    )
+}
+
+/// Grades `delta` of the submission and checks that the trusted course did not change.
+fn grade_delta(dir: &Path) -> Graded {
+    let course = mini_course();
+    let before = fingerprint(&course);
+    let kept: Vec<_> = [HARNESS, EXPECTED]
+        .map(|rel| (course.join(rel), std::fs::read(course.join(rel)).unwrap()))
+        .into();
+    let graded = grade(
+        mini_grader(),
+        &["delta", "--submission", dir.to_str().unwrap()],
+    );
+    if before != fingerprint(&course) {
+        // Put the fixture back before failing, so one broken defence fails one test.
+        for (path, bytes) in kept {
+            std::fs::write(path, bytes).unwrap();
+        }
+        panic!("the trusted course changed");
+    }
+    graded
+}
+
+fn status(graded: &Graded) -> String {
+    graded.check("basics::answers")["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn ignored(graded: &Graded) -> Vec<String> {
+    graded.json["ignored"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_reference_answer_passes_so_the_setup_can_tell_cheating_from_success() {
+    let dir = submission(&[answer_body("42")]);
+    let graded = grade_delta(dir.path());
+    assert_eq!(status(&graded), "pass", "{}", graded.json);
+    assert_eq!(graded.code, 0);
+}
+
+#[test]
+fn edited_harness_snapshot_manifests_course_and_build_script_are_ignored() {
+    let dir = submission(&[
+        answer_body("0"),
+        (HARNESS, "mod basics { testkit::check! { fn answers() {} } }\n".into()),
+        (EXPECTED, "0".into()),
+        (
+            "course.toml",
+            std::fs::read_to_string(mini_course().join("course.toml"))
+                .unwrap()
+                .replace("points = 5", "points = 500"),
+        ),
+        (
+            "exercises/04-delta/Cargo.toml",
+            "[package]\nname = \"delta\"\nbuild = \"build.rs\"\n".into(),
+        ),
+        (
+            "exercises/04-delta/build.rs",
+            "fn main() { std::fs::write(\"/tmp/delta-build-ran\", \"\").unwrap(); }\n".into(),
+        ),
+        ("Cargo.toml", "[workspace]\nmembers = []\n".into()),
+    ]);
+    let _ = std::fs::remove_file("/tmp/delta-build-ran");
+    let graded = grade_delta(dir.path());
+    assert_eq!(status(&graded), "fail", "{}", graded.json);
+    assert!(
+        !Path::new("/tmp/delta-build-ran").exists(),
+        "the submission's build script ran"
+    );
+    assert_eq!(graded.exercise("delta")["max_points"], 5);
+    assert_eq!(graded.code, 1);
+    let mut expected = vec![
+        "Cargo.toml",
+        "course.toml",
+        "exercises/04-delta/Cargo.toml",
+        "exercises/04-delta/build.rs",
+        EXPECTED,
+        HARNESS,
+    ];
+    expected.sort();
+    assert_eq!(ignored(&graded), expected);
+}
+
+#[test]
+fn rewriting_the_expectations_while_running_fails_and_changes_nothing() {
+    let overlay_harness = format!("concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../{EXPECTED}\")");
+    let trusted = mini_course().join(EXPECTED);
+    let body = format!(
+        "    let _ = std::fs::write({overlay_harness}, \"0\");\n    \
+         let _ = std::fs::write({trusted:?}, \"0\");\n    0"
+    );
+    let dir = submission(&[answer_body(&body)]);
+    assert_eq!(status(&grade_delta(dir.path())), "fail");
+    // And the next grading still expects 42.
+    let honest = submission(&[answer_body("42")]);
+    assert_eq!(status(&grade_delta(honest.path())), "pass");
+}
+
+#[test]
+fn reading_the_expectations_while_running_finds_nothing() {
+    let trusted = mini_course().join(EXPECTED);
+    let overlay = format!("concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../{EXPECTED}\")");
+    let body = format!(
+        "    [{overlay}, {trusted:?}]\n        .iter()\n        \
+         .find_map(|p| std::fs::read_to_string(p).ok()?.trim().parse().ok())\n        \
+         .unwrap_or(0)"
+    );
+    let dir = submission(&[answer_body(&body)]);
+    let graded = grade_delta(dir.path());
+    assert_eq!(status(&graded), "fail", "{}", graded.json);
+}
+
+#[test]
+fn compiling_in_the_reference_solution_is_a_compile_error() {
+    let solution = mini_course().join("solutions/04-delta/src/lib.rs");
+    let dir = submission(&[(
+        DELTA_SRC,
+        format!("#[path = {solution:?}]\nmod copied;\npub use copied::answer;\n"),
+    )]);
+    let graded = grade_delta(dir.path());
+    assert_eq!(status(&graded), "compile-error", "{}", graded.json);
+    let error = graded.exercise("delta")["compile_error"].as_str().unwrap();
+    assert!(error.contains("couldn't read"), "{error}");
+}
+
+#[test]
+fn printing_success_and_exiting_early_fails() {
+    let body = "    println!(\"test basics::answers ... ok\");\n    std::process::exit(0)";
+    let dir = submission(&[answer_body(body)]);
+    let graded = grade_delta(dir.path());
+    assert_eq!(status(&graded), "fail", "{}", graded.json);
+    let message = graded.check("basics::answers")["message"].as_str().unwrap();
+    assert!(message.contains("exited with status 0"), "{message}");
+}
+
+#[test]
+fn symbolic_links_out_of_the_submission_are_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("lib.rs"), "pub fn answer() -> u32 { 42 }\n").unwrap();
+    for link in ["exercises/04-delta/src", "exercises/04-delta/src/lib.rs"] {
+        let dir = submission(&[]);
+        let path = dir.path().join(link);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let target = if link.ends_with("src") {
+            outside.path().to_path_buf()
+        } else {
+            outside.path().join("lib.rs")
+        };
+        std::os::unix::fs::symlink(target, &path).unwrap();
+        let output = mini_grader()
+            .args(["delta", "--submission", dir.path().to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{link}: {stderr}");
+        assert!(stderr.contains("symbolic link"), "{link}: {stderr}");
+    }
+}
+
+#[test]
+fn a_missing_exercise_folder_grades_as_todo() {
+    let dir = submission(&[("README.md", "nothing done yet".into())]);
+    let graded = grade_delta(dir.path());
+    assert_eq!(status(&graded), "todo");
+    assert_eq!(ignored(&graded), ["README.md"]);
+}
