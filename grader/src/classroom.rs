@@ -169,9 +169,15 @@ fn write_item(root: &Path, out: &Path, item: &Item) -> Result<(), Fatal> {
 /// What was written, what was left out, and what to do next.
 fn summary(course: &Course, out: &Path, listing: &Listing) -> String {
     let count = |wanted: fn(&Item) -> bool| listing.items.iter().filter(|i| wanted(i)).count();
-    let files = count(|i| matches!(i, Item::File(_)));
-    let folders = count(|i| matches!(i, Item::Folder(_)));
+    let mut counts = format!(
+        "{} files in {} folders",
+        count(|i| matches!(i, Item::File(_))),
+        count(|i| matches!(i, Item::Folder(_)))
+    );
     let links = count(|i| matches!(i, Item::Link(..)));
+    if links > 0 {
+        counts.push_str(&format!(", {links} symbolic links"));
+    }
     let top: Vec<String> = listing
         .items
         .iter()
@@ -185,29 +191,29 @@ fn summary(course: &Course, out: &Path, listing: &Listing) -> String {
             _ => None,
         })
         .collect();
-    let workflow = if out.join(WORKFLOW).is_file() {
-        format!("{WORKFLOW} grades every push")
+    let left_out = if listing.left_out.is_empty() {
+        "nothing".to_string()
     } else {
-        format!("add {WORKFLOW} before pushing, so every push is graded")
+        listing.left_out.join(", ")
+    };
+    let workflow = if out.join(WORKFLOW).is_file() {
+        format!("{WORKFLOW} grades every push students make")
+    } else {
+        format!("{WORKFLOW}, which grades every push, is not in the course: add it first")
     };
     let out = out.display();
     format!(
-        "wrote the student template of {:?} to {out}:\n  \
-         {files} files, {folders} folders, {links} symbolic links: {}\n  \
-         left out: {}\n\
+        "wrote the student template of {title:?} to {out}\n  \
+         {counts}: {top}\n  \
+         left out: {left_out}\n\
          \n\
          next steps:\n  \
-         cd {out}\n  \
-         git init -b main && git add -A && git commit -m \"Course template\"\n  \
-         git remote add origin <URL> && git push -u origin main\n  \
-         {workflow}; students start from a copy of this repository\n",
-        course.course.title,
-        top.join(", "),
-        if listing.left_out.is_empty() {
-            "nothing".to_string()
-        } else {
-            listing.left_out.join(", ")
-        },
+         cd {out} && git init -b main && git add -A && git commit -m \"Course template\"\n  \
+         git remote add origin <URL of a new, empty repository> && git push -u origin main\n  \
+         make that repository a template: every student starts from a copy of it\n  \
+         {workflow}\n",
+        title = course.course.title,
+        top = top.join(", "),
     )
 }
 

@@ -82,8 +82,8 @@ fn answer_folders(course: &Course, ws: &Workspace) -> Vec<PathBuf> {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             // `<name>.bin` holds check binaries, which must stay executable.
-            let is_overlay = !name.contains('.')
-                && (name == "solutions" || name.starts_with("submission-"));
+            let is_overlay =
+                !name.contains('.') && (name == "solutions" || name.starts_with("submission-"));
             if is_overlay && entry.path() != ws.root && entry.path().is_dir() {
                 found.push(entry.path());
             }

@@ -1,8 +1,10 @@
 //! What of a submission is graded, and what is refused or ignored.
 //!
 //! Only `exercises/<dir>/src/**` of a submission is read. Everything else in its folder
-//! (manifests, harnesses, snapshots, course.toml, build scripts) is listed as ignored, so
-//! an instructor sees at a glance what a learner changed to no effect.
+//! that differs from the course (edited manifests, harnesses, snapshots, course.toml,
+//! added build scripts) is listed as ignored, so an instructor sees at a glance what a
+//! learner changed to no effect. Unchanged copies of course files are not listed: a
+//! learner's repository made from the course template holds all of them.
 
 use crate::course::Course;
 use crate::error::Fatal;
@@ -33,8 +35,9 @@ pub fn refuse_escape(submission: &Path, dir: &str) -> Result<(), Fatal> {
     Ok(())
 }
 
-/// Files of the submission outside the graded surface, relative to its folder, sorted.
-/// `.git` is left out; a `target` folder is one entry.
+/// Files of the submission outside the graded surface that the course does not hold
+/// with the same content, relative to the submission's folder, sorted. `.git` is left
+/// out; a `target` folder is one entry.
 pub fn ignored_files(submission: &Path, course: &Course) -> Vec<String> {
     let graded: Vec<PathBuf> = course
         .exercises
@@ -43,6 +46,10 @@ pub fn ignored_files(submission: &Path, course: &Course) -> Vec<String> {
         .collect();
     let mut found = Vec::new();
     walk(submission, Path::new(""), &graded, &mut found);
+    found.retain(|rel| {
+        rel.ends_with('/')
+            || std::fs::read(submission.join(rel)).ok() != std::fs::read(course.root.join(rel)).ok()
+    });
     found.sort();
     if found.len() > MAX_LISTED {
         let more = found.len() - MAX_LISTED;

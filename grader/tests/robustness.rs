@@ -159,7 +159,9 @@ fn without_namespaces_the_report_says_isolation_is_off_and_the_sandbox_checks_fa
         assert_eq!(graded.check(name)["status"], "fail", "{name}");
     }
     // The process limit and the sweep for escaped processes do not need namespaces.
-    let bomb = graded.check("hostile::fork_bomb")["message"].as_str().unwrap();
+    let bomb = graded.check("hostile::fork_bomb")["message"]
+        .as_str()
+        .unwrap();
     assert!(bomb.starts_with("fork refused after"), "{bomb}");
     let left = processes_marked(&graded.mark);
     assert!(left.is_empty(), "processes left behind: {left:?}");
@@ -173,6 +175,16 @@ fn without_namespaces_the_report_says_isolation_is_off_and_the_sandbox_checks_fa
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(
         text.contains("Isolation off: GRADER_ISOLATION=off: checks ran with network access"),
+        "{text}"
+    );
+    let markdown = mini_grader()
+        .env("GRADER_ISOLATION", "off")
+        .args(["beta", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&markdown.stdout);
+    assert!(
+        text.contains("> **Isolation off** (GRADER\\_ISOLATION=off)"),
         "{text}"
     );
 }

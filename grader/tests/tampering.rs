@@ -83,7 +83,10 @@ fn the_reference_answer_passes_so_the_setup_can_tell_cheating_from_success() {
 fn edited_harness_snapshot_manifests_course_and_build_script_are_ignored() {
     let dir = submission(&[
         answer_body("0"),
-        (HARNESS, "mod basics { testkit::check! { fn answers() {} } }\n".into()),
+        (
+            HARNESS,
+            "mod basics { testkit::check! { fn answers() {} } }\n".into(),
+        ),
         (EXPECTED, "0".into()),
         (
             "course.toml",
@@ -177,7 +180,11 @@ fn printing_success_and_exiting_early_fails() {
 #[test]
 fn symbolic_links_out_of_the_submission_are_refused() {
     let outside = tempfile::tempdir().unwrap();
-    std::fs::write(outside.path().join("lib.rs"), "pub fn answer() -> u32 { 42 }\n").unwrap();
+    std::fs::write(
+        outside.path().join("lib.rs"),
+        "pub fn answer() -> u32 { 42 }\n",
+    )
+    .unwrap();
     for link in ["exercises/04-delta/src", "exercises/04-delta/src/lib.rs"] {
         let dir = submission(&[]);
         let path = dir.path().join(link);
@@ -200,8 +207,23 @@ fn symbolic_links_out_of_the_submission_are_refused() {
 
 #[test]
 fn a_missing_exercise_folder_grades_as_todo() {
-    let dir = submission(&[("README.md", "nothing done yet".into())]);
+    // An unchanged copy of a course file is not worth listing.
+    let manifest = std::fs::read_to_string(mini_course().join("Cargo.toml")).unwrap();
+    let dir = submission(&[
+        ("README.md", "nothing done yet".into()),
+        ("Cargo.toml", manifest),
+    ]);
     let graded = grade_delta(dir.path());
     assert_eq!(status(&graded), "todo");
     assert_eq!(ignored(&graded), ["README.md"]);
+    let markdown = mini_grader()
+        .args(["delta", "--format", "markdown", "--submission"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&markdown.stdout);
+    assert!(
+        text.contains("Ignored (only `exercises/*/src` is graded): `README.md`"),
+        "{text}"
+    );
 }

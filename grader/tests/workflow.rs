@@ -402,3 +402,66 @@ fn the_help_parser_reads_clap_help() {
     );
     assert!(option_help(long, "--jobs").is_some());
 }
+
+/// The id mdBook gives a heading (as in `consistency.rs`).
+fn heading_anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_alphanumeric() || c == '_' || c == '-' => Some(c),
+            c if c.is_whitespace() => Some('-'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors of a chapter's headings (outside code blocks).
+fn anchors(chapter: &str) -> BTreeSet<String> {
+    let mut in_code = false;
+    let mut found = BTreeSet::new();
+    for line in chapter.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && let Some(heading) = line.strip_prefix('#') {
+            found.insert(heading_anchor(heading.trim_start_matches('#')));
+        }
+    }
+    found
+}
+
+/// The chapter that documents the workflow links only to chapters and headings that exist.
+#[test]
+fn the_instructor_chapters_links_resolve() {
+    let book = repo().join("book/src");
+    let text = std::fs::read_to_string(book.join("instructor.md")).unwrap();
+    let mut checked = 0;
+    for link in text.split("](").skip(1) {
+        let target = link.split(')').next().unwrap_or_default();
+        if target.contains("://") {
+            continue;
+        }
+        let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+        let chapter = if file.is_empty() {
+            text.clone()
+        } else {
+            std::fs::read_to_string(book.join(file))
+                .unwrap_or_else(|e| panic!("instructor.md links to {target}: {e}"))
+        };
+        if !anchor.is_empty() {
+            let known = anchors(&chapter);
+            assert!(
+                known.contains(anchor),
+                "instructor.md links to {target}, but that chapter has no such heading: {known:?}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3, "expected the chapter to link to its sections");
+    let summary = std::fs::read_to_string(book.join("SUMMARY.md")).unwrap();
+    assert!(
+        summary.contains("(instructor.md)"),
+        "SUMMARY.md does not list instructor.md"
+    );
+}

@@ -29,6 +29,22 @@ pub fn render(report: &Report) -> String {
         "**{}/{} points** · {} of {} checks passed · {} failing · {} todo · {} skipped\n",
         s.points, s.max_points, s.passed, s.total, s.failed, s.todo, s.skipped
     );
+    if let Some(reason) = report.isolation.strip_prefix("off: ") {
+        let _ = writeln!(
+            out,
+            "> **Isolation off** ({}): checks ran with network access and could write to \
+             the course.\n",
+            inline(reason)
+        );
+    }
+    if !report.ignored.is_empty() {
+        let files: Vec<String> = report.ignored.iter().map(|f| code(f)).collect();
+        let _ = writeln!(
+            out,
+            "Ignored (only `exercises/*/src` is graded): {}\n",
+            files.join(", ")
+        );
+    }
     render_table(&mut out, &report.exercises);
     render_broken(&mut out, report);
     render_unstarted(&mut out, report);

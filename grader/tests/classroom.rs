@@ -1,0 +1,127 @@
+//! `grader classroom OUT`: the student template is the course without its answers, still a
+//! valid cargo workspace, and is never written over an existing folder's content.
+
+mod common;
+
+use common::{fingerprint, grader, repo};
+use std::fs;
+use std::path::Path;
+
+fn classroom(out: &Path) -> std::process::Output {
+    grader()
+        .args(["classroom", out.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+/// The names of the workspace's packages, as cargo sees them without building anything.
+fn workspace_members(root: &Path) -> Vec<String> {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--offline",
+            "--format-version",
+            "1",
+            "--no-deps",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{} is no cargo workspace: {}",
+        root.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut names: Vec<String> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert!(names.contains(&"grader".to_string()), "{names:?}");
+    names
+}
+
+#[test]
+fn the_template_holds_the_course_without_its_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("template");
+    let output = classroom(&out);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    for left_out in ["solutions", "target", ".git", ".ci", "grader/tests"] {
+        assert!(!out.join(left_out).exists(), "{left_out} was copied");
+    }
+    for same in ["course.toml", "Cargo.toml", "Cargo.lock", "README.md"] {
+        assert_eq!(
+            fs::read(out.join(same)).unwrap(),
+            fs::read(repo().join(same)).unwrap(),
+            "{same} differs"
+        );
+    }
+    // The stubs, the checks, the grader's sources and the book are there, unchanged.
+    for dir in ["exercises", "grader/checks", "grader/src", "book/src"] {
+        let rel = |files: Vec<(std::path::PathBuf, u64, u64)>, root: &Path| {
+            files
+                .into_iter()
+                .map(|(path, len, hash)| (path.strip_prefix(root).unwrap().to_owned(), len, hash))
+                .collect::<Vec<_>>()
+        };
+        let want = rel(fingerprint(&repo().join(dir)), &repo());
+        assert!(!want.is_empty(), "{dir} is empty in the course");
+        assert_eq!(rel(fingerprint(&out.join(dir)), &out), want, "{dir}");
+    }
+    if repo().join(".github").is_dir() {
+        assert!(out.join(".github").is_dir(), ".github was left out");
+    }
+
+    // The same workspace: every member is there, and nothing the template left out was one.
+    assert_eq!(workspace_members(&out), workspace_members(&repo()));
+
+    assert!(stdout.contains("git init"), "{stdout}");
+    assert!(stdout.contains(".github/workflows/grade.yml"), "{stdout}");
+    assert!(stdout.contains("solutions/"), "what was left out: {stdout}");
+
+    // Never written over: the template itself is now a folder with content.
+    let before = fingerprint(&out);
+    let again = classroom(&out);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("new or empty folder"),
+        "{again:?}"
+    );
+    assert_eq!(
+        fingerprint(&out),
+        before,
+        "the refused run changed the folder"
+    );
+}
+
+#[test]
+fn a_folder_with_anything_in_it_or_a_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("template");
+    fs::create_dir_all(out.join(".git")).unwrap();
+    let output = classroom(&out);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        fs::read_dir(&out).unwrap().count(),
+        1,
+        "something was written"
+    );
+
+    let file = tmp.path().join("notes.txt");
+    fs::write(&file, "mine").unwrap();
+    let output = classroom(&file);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+}
