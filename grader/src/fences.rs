@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 const SWITCH: &str = "GRADER_ISOLATION";
 /// Processes and threads one check may have in its own user namespace: far above what
 /// any check needs, far below what would hurt the machine.
-const TASKS_ISOLATED: u64 = 1000;
+pub const TASKS_PER_CHECK: u64 = 1000;
 
 pub struct Fences {
     /// For check processes, when namespaces work here.
@@ -47,7 +47,7 @@ impl Fences {
                     Source::InPlace | Source::Solutions => None,
                 },
                 support: Support::On,
-                max_tasks: TASKS_ISOLATED,
+                max_tasks: TASKS_PER_CHECK,
             },
             Support::Off(reason) => Fences {
                 run: None,
@@ -55,7 +55,7 @@ impl Fences {
                 support: Support::Off(reason),
                 // Without a user namespace of its own the limit counts all of this user's
                 // processes, the grader's included.
-                max_tasks: user_tasks() + TASKS_ISOLATED,
+                max_tasks: user_tasks() + TASKS_PER_CHECK,
             },
         })
     }

@@ -178,10 +178,22 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
         Some(p) if p.message.starts_with("snapshot assertion for") => {
             "the result differs from the expected snapshot (see the diff)".to_owned()
         }
+        Some(p) if is_out_of_tasks(&p.message) => format!(
+            "ran out of threads: a check may have at most {} processes and threads; does the \
+             code start a thread per task, per timer or per request? ({})",
+            crate::fences::TASKS_PER_CHECK,
+            p.message
+        ),
         Some(p) => p.message.clone(),
         None => format!("the check failed (exit status {code}) without a panic message"),
     };
     verdict(Status::Fail, message)
+}
+
+/// A panic of `thread::spawn` (or of code reporting `fork`'s error) at the task limit.
+fn is_out_of_tasks(message: &str) -> bool {
+    message.starts_with("failed to spawn thread")
+        && (message.contains("WouldBlock") || message.contains("os error 11"))
 }
 
 /// A panic found in a check's output.
