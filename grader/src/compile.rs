@@ -4,9 +4,11 @@ use crate::error::Fatal;
 use crate::isolation::Plan;
 use crate::workspace::Workspace;
 use serde_json::Value;
+use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Name of the test target every harness crate declares.
 pub const TEST_TARGET: &str = "checks";
@@ -23,6 +25,60 @@ pub enum Build {
     Unsupported(String),
 }
 
+/// Environment variable overriding [`BUILD_LIMIT`], in seconds.
+const BUILD_LIMIT_VAR: &str = "GRADER_BUILD_TIMEOUT";
+/// Far beyond a cold build of the whole course, so only a build that never ends hits it.
+const BUILD_LIMIT: Duration = Duration::from_secs(600);
+
+fn build_limit() -> Duration {
+    std::env::var(BUILD_LIMIT_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(BUILD_LIMIT, Duration::from_secs)
+}
+
+/// Runs `command` to its end and collects its output, unless it runs longer than
+/// `limit`: then its process group is killed and `None` returned.
+fn output_within(mut command: Command, limit: Duration) -> std::io::Result<Option<Output>> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            // SAFETY: killpg on the group created for this child.
+            unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) };
+            child.wait()?;
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (stdout, stderr) = (
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default(),
+    );
+    Ok(status.map(|status| Output {
+        status,
+        stdout,
+        stderr,
+    }))
+}
+
 /// The cargo the grader was started by, else the one on `PATH`.
 pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
@@ -36,7 +92,7 @@ pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Buil
         // SAFETY: `enter` only makes system calls on data prepared before the fork.
         unsafe { command.pre_exec(move || plan.enter()) };
     }
-    let output = command
+    command
         .args([
             "test",
             "--no-run",
@@ -49,8 +105,17 @@ pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Buil
         .current_dir(&ws.root)
         .env("CARGO_TARGET_DIR", &ws.target_dir)
         .stdin(Stdio::null())
-        .output()
-        .map_err(|e| Fatal::new(format!("cannot run cargo ({}): {e}", cargo())))?;
+        .process_group(0);
+    let limit = build_limit();
+    let Some(output) = output_within(command, limit)
+        .map_err(|e| Fatal::new(format!("cannot run cargo ({}): {e}", cargo())))?
+    else {
+        return Ok(Build::Failed(format!(
+            "the build did not finish within {} s and was stopped (a macro or constant that \
+             never finishes expanding?); {BUILD_LIMIT_VAR} sets this limit in seconds",
+            limit.as_secs()
+        )));
+    };
     let mut executable = None;
     let mut errors = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {

@@ -227,3 +227,27 @@ fn a_missing_exercise_folder_grades_as_todo() {
         "{text}"
     );
 }
+
+#[test]
+fn a_build_that_never_ends_is_stopped_and_reported() {
+    // Each level doubles the expansion: 2^40 steps never finish.
+    let levels = "a ".repeat(40);
+    let dir = submission(&[(
+        DELTA_SRC,
+        format!(
+            "#![recursion_limit = \"1000000\"]\n\
+             macro_rules! grow {{\n    () => {{ 0 }};\n    \
+             ($x:tt $($rest:tt)*) => {{ grow!($($rest)*) + grow!($($rest)*) }};\n}}\n\
+             pub fn answer() -> u32 {{\n    grow!({levels})\n}}\n"
+        ),
+    )]);
+    let mut cmd = mini_grader();
+    cmd.env("GRADER_BUILD_TIMEOUT", "3");
+    let graded = grade(
+        cmd,
+        &["delta", "--submission", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(status(&graded), "compile-error", "{}", graded.json);
+    let error = graded.exercise("delta")["compile_error"].as_str().unwrap();
+    assert!(error.contains("did not finish within 3 s"), "{error}");
+}
