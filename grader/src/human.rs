@@ -12,7 +12,7 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
+    pub fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -20,7 +20,7 @@ impl Style {
         }
     }
 
-    fn status(&self, status: Status) -> String {
+    pub fn status(&self, status: Status) -> String {
         let code = match status {
             Status::Pass => "32",
             Status::Todo => "33",
@@ -30,13 +30,63 @@ impl Style {
         self.paint(code, &format!("{:<13}", status.as_str()))
     }
 
-    fn bold(&self, text: &str) -> String {
+    pub fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
 
-    fn dim(&self, text: &str) -> String {
+    pub fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }
+
+    /// Colours a line of a snapshot diff: what was expected in red, what the code
+    /// produced in green. Other lines are left alone.
+    fn diff_line(&self, line: &str) -> String {
+        match diff_sign(line) {
+            Some('-') => self.paint("31", line),
+            Some('+') => self.paint("32", line),
+            _ => line.to_owned(),
+        }
+    }
+}
+
+/// The sign of a diff line as the snapshot library prints it (`  3    │-old`, `    3 │+new`),
+/// or as a plain unified diff does (`-old`, `+new`).
+fn diff_sign(line: &str) -> Option<char> {
+    let body = match line.split_once('│') {
+        Some((numbers, body)) if numbers.chars().all(|c| c.is_ascii_digit() || c == ' ') => body,
+        _ if line.starts_with("-old snapshot") || line.starts_with("+new results") => line,
+        _ => return None,
+    };
+    body.chars().next().filter(|c| matches!(c, '-' | '+'))
+}
+
+/// The explanation of one check that is not passing, as the watch mode shows it: the
+/// compiler's message, the step's hint for a step not started, or the full failure.
+pub fn explain(ex: &ExerciseReport, check: &CheckReport, style: &Style) -> String {
+    let mut out = String::new();
+    if let Some(error) = &ex.compile_error {
+        let _ = writeln!(
+            out,
+            "  {} does not compile:\n{}",
+            style.bold(&ex.name),
+            indent(error, 4)
+        );
+    } else if check.status == Status::Todo {
+        let _ = writeln!(
+            out,
+            "\n  {} {}",
+            style.status(Status::Todo),
+            style.bold(&format!(
+                "step {}: {} is not started yet",
+                check.step, check.step_title
+            ))
+        );
+        let _ = writeln!(out, "    hint:  {}", check.hint);
+        let _ = writeln!(out, "    read:  {}", check.book);
+    } else {
+        render_failure(&mut out, check, style);
+    }
+    out
 }
 
 /// Renders the report. `detailed` adds every failure's full explanation (one exercise).
@@ -156,8 +206,16 @@ fn render_failure(out: &mut String, check: &CheckReport, style: &Style) {
     }
     if !check.details.is_empty() && check.status != Status::Todo {
         let lines: Vec<&str> = check.details.lines().collect();
-        let shown = lines[lines.len().saturating_sub(DETAIL_LINES)..].join("\n");
-        let _ = writeln!(out, "    {}\n{}", style.dim("output:"), indent(&shown, 6));
+        let shown: Vec<String> = lines[lines.len().saturating_sub(DETAIL_LINES)..]
+            .iter()
+            .map(|line| style.diff_line(line))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    {}\n{}",
+            style.dim("output:"),
+            indent(&shown.join("\n"), 6)
+        );
     }
     let _ = writeln!(out, "    hint:  {}", check.hint);
     let _ = writeln!(out, "    read:  {}", check.book);

@@ -12,15 +12,20 @@ mod error;
 mod fences;
 mod formats;
 mod grade;
+mod hint;
 mod human;
 mod isolation;
+mod listing;
 mod overlay;
 mod progress;
 mod reaper;
 mod report;
+mod reset;
 mod sandbox;
 mod submission;
+mod terminal;
 mod verdict;
+mod watch;
 mod workspace;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -69,9 +74,26 @@ struct Cli {
     jobs: Option<usize>,
 }
 
-/// Tools for instructors.
+/// Tools for learners and instructors.
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Grade the course, then re-grade an exercise whenever one of its files is saved.
+    ///
+    /// Keys: h hint, l list, n next failing check, r re-grade, q quit.
+    Watch(watch::WatchArgs),
+
+    /// Show the hint for where you are in an exercise (grading it), or the hints of one
+    /// check or step (`scoped::edge_cases`, `threads::scoped`) without grading.
+    Hint(hint::Args),
+
+    /// Grade your exercises and list every exercise and step with its state, one line each.
+    /// Exit status: 0 when every check passes, 1 when some do not.
+    List,
+
+    /// Put an exercise's stub back, after saving your code in a backup folder
+    /// (`.backups/` in the course folder).
+    Reset(reset::Args),
+
     /// Grade every submission folder in DIR, one after another, into a CSV gradebook.
     ///
     /// Each subfolder of DIR is graded as `--submission` grades it. Submissions are graded
@@ -121,12 +143,16 @@ fn run(cli: &Cli) -> Result<bool, Fatal> {
         // Checked here rather than by clap, so shared options may stand before the command.
         if cli.exercise.is_some() || cli.solutions || cli.submission.is_some() {
             return Err(Fatal::new(
-                "an exercise, --solutions and --submission do not go with batch or classroom",
+                "an exercise, --solutions and --submission do not go with a command such as batch or watch",
             ));
         }
         return match command {
             Command::Batch(args) => batch::run(&course, args, timeout, jobs),
             Command::Classroom(args) => classroom::run(&course, args).map(|()| true),
+            Command::Watch(args) => watch::run(&course, args, timeout, jobs),
+            Command::Hint(args) => hint::run(&course, args, timeout, jobs),
+            Command::List => listing::run(&course, timeout, jobs),
+            Command::Reset(args) => reset::run(&course, args).map(|()| true),
         };
     }
     let source = if cli.solutions {
