@@ -315,3 +315,33 @@ fn shorten_lines(text: &str, max: usize) -> String {
     }
     format!("{}\n…", lines[..max].join("\n"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_diff_lines_are_coloured_and_nothing_else() {
+        let style = Style { color: true };
+        assert_eq!(
+            style.diff_line("    3       │-expected"),
+            "\x1b[31m    3       │-expected\x1b[0m"
+        );
+        assert_eq!(
+            style.diff_line("          3 │+actual"),
+            "\x1b[32m          3 │+actual\x1b[0m"
+        );
+        assert_eq!(
+            style.diff_line("-old snapshot"),
+            "\x1b[31m-old snapshot\x1b[0m"
+        );
+        for plain in ["    4     4 │ same", "- a list item", "left: 5", "x │-y"] {
+            assert_eq!(style.diff_line(plain), plain, "{plain}");
+        }
+        let plain = Style { color: false };
+        assert_eq!(
+            plain.diff_line("    3       │-expected"),
+            "    3       │-expected"
+        );
+    }
+}
