@@ -17,9 +17,11 @@ pub struct Args {
 }
 
 /// What a student's copy leaves out, relative to the course root: the answers, build
-/// output and history, and the course's own tests and CI, which grade the answers.
+/// output and history, and the course's own tests and CI, which grade the answers. The
+/// backups `grader reset` makes may hold answers too, when a maintainer tried them in place.
 const LEFT_OUT: &[&str] = &[
     "solutions",
+    ".backups",
     "target",
     ".git",
     ".ci",
@@ -254,6 +256,20 @@ mod tests {
                 && target == Path::new("../exercises")
         )));
         assert_eq!(listing.left_out, ["solutions/"]);
+    }
+
+    #[test]
+    fn backups_of_reset_never_reach_the_template() {
+        let course = course_tree();
+        let backup = course.path().join(".backups/01-a-2026-11-26T16-20-05Z/src");
+        fs::create_dir_all(&backup).unwrap();
+        fs::write(backup.join("lib.rs"), "answer").unwrap();
+        let listing = listed(course.path()).unwrap();
+        assert_eq!(listing.left_out, [".backups/", "solutions/"]);
+        assert!(!listing.items.iter().any(|item| matches!(
+            item,
+            Item::Folder(rel) | Item::File(rel) if rel.starts_with(".backups")
+        )));
     }
 
     #[test]

@@ -68,10 +68,14 @@ impl Fences {
     }
 }
 
-/// The reference solutions, and every other overlay (another submission's, the solutions')
+/// The reference solutions, the backups `grader reset` made (answers, when a maintainer
+/// tried them in place), and every other overlay (another submission's, the solutions')
 /// except the one being graded.
 fn answer_folders(course: &Course, ws: &Workspace) -> Vec<PathBuf> {
-    let mut found = vec![course.root.join("solutions")];
+    let mut found = vec![
+        course.root.join("solutions"),
+        course.root.join(crate::reset::BACKUPS),
+    ];
     let overlays = ws.target_dir.parent().map(Path::to_path_buf);
     if let Some(Ok(entries)) = ws
         .shared

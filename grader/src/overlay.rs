@@ -9,8 +9,9 @@ use std::fs::{self, File};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
-/// Top-level entries of the trusted tree that an overlay never needs.
-const SKIPPED_TOP: &[&str] = &[".git", "target", "book", "solutions"];
+/// Top-level entries of the trusted tree that an overlay never needs. `.backups` holds
+/// copies `grader reset` saved, which may be answers on a maintainer's machine.
+const SKIPPED_TOP: &[&str] = &[".git", "target", "book", "solutions", ".backups"];
 /// Deeper folders an overlay never needs (the grader's own test fixtures).
 const SKIPPED_DEEP: &[&str] = &["grader/tests"];
 

@@ -10,6 +10,7 @@ use crate::course::Course;
 use crate::error::Fatal;
 use crate::grade::{self, Options};
 use crate::human::{self, Style};
+use crate::listing;
 use crate::progress::Progress;
 use crate::report::{Report, Summary};
 use crate::terminal::{Key, Terminal};
@@ -170,7 +171,7 @@ impl Session<'_> {
     fn screen(&self) -> String {
         let mut out = self.header();
         match self.view {
-            View::List => out.push_str(&list_view(&self.report)),
+            View::List => out.push_str(&listing::render_list(&self.report, &self.style)),
             View::Hint => out.push_str(&self.hint()),
             View::Next => out.push_str(&self.next()),
         }
@@ -331,23 +332,4 @@ fn settle(course: &Course, mut last: Snapshot) -> Snapshot {
         }
         last = now;
     }
-}
-
-fn list_view(report: &Report) -> String {
-    let mut out = String::new();
-    for ex in &report.exercises {
-        let _ = writeln!(out, "{}", ex.name);
-        let mut steps: Vec<&str> = Vec::new();
-        for c in &ex.checks {
-            if !steps.contains(&c.step.as_str()) {
-                steps.push(&c.step);
-            }
-        }
-        for step in steps {
-            let checks: Vec<_> = ex.checks.iter().filter(|c| c.step == step).collect();
-            let passed = checks.iter().filter(|c| c.status == Status::Pass).count();
-            let _ = writeln!(out, "  {step:<20} {passed}/{}", checks.len());
-        }
-    }
-    out
 }

@@ -65,7 +65,9 @@ impl Session {
             .arg(course)
             .arg("watch")
             .args(extra)
-            .env("CARGO_TARGET_DIR", repo().join("target/mini-course"))
+            // A target folder of its own: cargo names path packages by their place in the
+            // workspace, so this copy's crates would replace the mini course's own.
+            .env("CARGO_TARGET_DIR", repo().join("target/mini-course-watch"))
             .env_remove("NO_COLOR")
             .stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
