@@ -96,7 +96,7 @@ check! {
             }
             assert_eq!(el.run(), Ok(()));
             // Still running when the loop is dropped without being run again.
-            el.spawn_blocking(|| thread::sleep(ms(600)), |_, ()| {});
+            el.spawn_blocking(|| thread::sleep(ms(500)), |_, ()| {});
             thread::sleep(ms(50));
         } // The loop is dropped here.
         let after = settle_threads(before, ms(250)).unwrap();
@@ -108,14 +108,14 @@ check! {
         );
     }
 
-    /// Waiting for a 400 ms job and a 150 ms timer, the loop sleeps instead of polling.
+    /// Waiting for a 250 ms job and a 100 ms timer, the loop sleeps instead of polling.
     fn waits_without_spinning() {
         let mut el = EventLoop::with_workers(1);
-        el.spawn_blocking(|| thread::sleep(ms(400)), |_, ()| {});
-        el.set_timeout(ms(150), |_| {});
+        el.spawn_blocking(|| thread::sleep(ms(250)), |_, ()| {});
+        el.set_timeout(ms(100), |_| {});
         let (result, usage) = cpu::measure(|| el.run());
         assert_eq!(result, Ok(()));
-        usage.assert_waiting("an event loop waiting 0.4 s for a blocking job", 0.25);
+        usage.assert_waiting("an event loop waiting 0.25 s for a blocking job", 0.25);
     }
 
     /// A panic in blocking work, or in a callback, ends `run` with the documented error.

@@ -112,12 +112,12 @@ check! {
         );
     }
 
-    /// While the only timer is 400 ms away, the loop sleeps instead of spinning.
+    /// While the only timer is 250 ms away, the loop sleeps instead of spinning.
     fn sleeps_while_waiting() {
         let mut el = EventLoop::with_workers(1);
-        el.set_timeout(ms(400), |_| {});
+        el.set_timeout(ms(250), |_| {});
         let (result, usage) = cpu::measure(|| el.run());
         assert_eq!(result, Ok(()));
-        usage.assert_waiting("an event loop waiting 0.4 s for its only timer", 0.25);
+        usage.assert_waiting("an event loop waiting 0.25 s for its only timer", 0.25);
     }
 }

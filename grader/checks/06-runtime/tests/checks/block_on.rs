@@ -235,16 +235,16 @@ check! {
         );
     }
 
-    /// While its future waits 300 ms for another thread, `block_on` sleeps.
+    /// While its future waits 200 ms for another thread, `block_on` sleeps.
     fn sleeps_while_pending() {
         let (tx, rx) = oneshot::channel::<()>();
         let sender = thread::spawn(move || {
-            thread::sleep(ms(300));
+            thread::sleep(ms(200));
             tx.send(()).unwrap();
         });
         let (result, usage) = cpu::measure(|| block_on(rx));
         sender.join().unwrap();
         assert!(result.is_ok());
-        usage.assert_waiting("block_on waiting 0.3 s for another thread", 0.25);
+        usage.assert_waiting("block_on waiting 0.2 s for another thread", 0.25);
     }
 }
