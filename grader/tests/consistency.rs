@@ -1,6 +1,7 @@
 //! The course manifest, the harness crates and the book agree with each other.
 
 mod common;
+mod markdown;
 
 use common::{copy_tree, course, listed_checks, mini_course, repo};
 use std::collections::BTreeSet;
@@ -75,32 +76,14 @@ fn every_check_has_points_a_hint_and_a_book_section_that_exists() {
             let text = std::fs::read_to_string(book.join(file))
                 .unwrap_or_else(|e| panic!("book link {link}: {e}"));
             if !anchor.is_empty() {
-                let anchors: Vec<String> = text
-                    .lines()
-                    .filter_map(|l| l.strip_prefix('#'))
-                    .map(|h| heading_anchor(h.trim_start_matches('#')))
-                    .collect();
+                let anchors = markdown::heading_ids(&text);
                 assert!(
-                    anchors.contains(&anchor.to_owned()),
+                    anchors.iter().any(|a| a == anchor),
                     "book link {link}: no such heading in {anchors:?}"
                 );
             }
         }
     }
-}
-
-/// The id mdBook gives a heading.
-fn heading_anchor(heading: &str) -> String {
-    heading
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter_map(|c| match c {
-            c if c.is_alphanumeric() || c == '_' || c == '-' => Some(c),
-            c if c.is_whitespace() => Some('-'),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -66,19 +66,19 @@ check! {
         insta::assert_snapshot!(format!("{:?}", calls[0]), @r#"[Ok("a"), Ok("b"), Err(Status(404)), Ok("d"), Ok("e")]"#);
     }
 
-    /// Five requests of 100 to 500 ms take about as long as the slowest, not their sum.
+    /// Five requests of 60 to 300 ms take about as long as the slowest, not their sum.
     fn delays_overlap() {
         let server = DelayServer::start().unwrap();
-        let delays: Vec<u64> = vec![100, 200, 300, 400, 500];
+        let delays: Vec<u64> = vec![60, 120, 180, 240, 300];
         // One request alone, to learn the cost of a request beyond its delay.
-        let (_, one) = time(|| fan_out(server.addr(), vec!["/100/x".into()], 1));
-        let overhead = one.saturating_sub(ms(100));
+        let (_, one) = time(|| fan_out(server.addr(), vec!["/60/x".into()], 1));
+        let overhead = one.saturating_sub(ms(60));
         let parts: Vec<Duration> = delays.iter().map(|&d| ms(d) + overhead).collect();
         let paths = delays.iter().map(|d| format!("/{d}/r{d}")).collect();
         let (calls, all) = time(|| fan_out(server.addr(), paths, 5));
         assert_eq!(calls.len(), 1);
         assert!(calls[0].iter().all(Result::is_ok), "{:?}", calls[0]);
-        Hypotheses::for_parts(&parts).assert("requests of 100, 200, 300, 400 and 500 ms", all);
+        Hypotheses::for_parts(&parts).assert("requests of 60, 120, 180, 240 and 300 ms", all);
     }
 
     /// With no paths at all, `done` is still called, once, with no results.
