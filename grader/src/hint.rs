@@ -4,7 +4,7 @@
 use crate::course::{Check, Course, Exercise, Step};
 use crate::error::Fatal;
 use crate::grade;
-use crate::human::Style;
+use crate::human::{Style, indent, shorten_lines};
 use crate::listing::stdout_style;
 use crate::progress::Progress;
 use crate::report::{CheckReport, ExerciseReport};
@@ -141,7 +141,7 @@ fn exercise_hint(
                 let _ = writeln!(
                     out,
                     "{}",
-                    indent(&first_lines(&check.message, MESSAGE_LINES), 2)
+                    indent(&shorten_lines(&check.message, MESSAGE_LINES), 2)
                 );
             }
             let _ = writeln!(out, "  hint:    {}", check.hint);
@@ -367,22 +367,6 @@ pub fn counted(n: usize, what: &str) -> String {
     } else {
         format!("{n} {what}s")
     }
-}
-
-fn indent(text: &str, by: usize) -> String {
-    let pad = " ".repeat(by);
-    text.lines()
-        .map(|l| format!("{pad}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn first_lines(text: &str, max: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    if lines.len() <= max {
-        return text.to_owned();
-    }
-    format!("{}\n…", lines[..max].join("\n"))
 }
 
 #[cfg(test)]

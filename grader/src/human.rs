@@ -292,7 +292,7 @@ fn first_error(text: &str) -> &str {
     &text[..end]
 }
 
-fn indent(text: &str, by: usize) -> String {
+pub fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
     text.lines()
         .map(|l| format!("{pad}{l}"))
@@ -308,7 +308,7 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-fn shorten_lines(text: &str, max: usize) -> String {
+pub fn shorten_lines(text: &str, max: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     if lines.len() <= max {
         return text.to_owned();
