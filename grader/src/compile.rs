@@ -186,24 +186,3 @@ fn summarize(errors: &[String]) -> String {
     }
     text
 }
-
-/// The test names a check binary defines (`<step>::<check>`).
-pub fn list_tests(exe: &std::path::Path) -> Result<Vec<String>, Fatal> {
-    let output = Command::new(exe)
-        .args(["--list", "--format", "terse"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| Fatal::new(format!("cannot list the checks in {}: {e}", exe.display())))?;
-    if !output.status.success() {
-        return Err(Fatal::new(format!(
-            "cannot list the checks in {}: {}",
-            exe.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| line.strip_suffix(": test"))
-        .map(str::to_owned)
-        .collect())
-}

@@ -24,14 +24,16 @@ pub struct Fences {
 impl Fences {
     pub fn prepare(course: &Course, ws: &Workspace, source: &Source) -> Result<Fences, Fatal> {
         let cannot = |e: std::io::Error| Fatal::new(format!("cannot plan the isolation: {e}"));
-        let answers = answer_folders(course, ws);
-        let mut hidden_at_run = answers.clone();
+        let answers = answer_folders(course, ws, true);
+        let mut hidden_at_run = answer_folders(course, ws, false);
         hidden_at_run.push(course.root.join("grader"));
         if ws.root != course.root {
             hidden_at_run.push(ws.root.join("grader"));
         }
-        let run =
-            Plan::new(&read_only_at_run(course, source), &hidden_at_run, true).map_err(cannot)?;
+        let mut read_only = read_only_at_run(course, source);
+        // A target folder set outside the course holds the compiled checks too.
+        read_only.push(ws.target_dir.clone());
+        let run = Plan::new(&read_only, &hidden_at_run, true).map_err(cannot)?;
         let support = if std::env::var(SWITCH).is_ok_and(|v| v == "off") {
             Support::Off(format!("{SWITCH}=off"))
         } else {
@@ -69,28 +71,32 @@ impl Fences {
 }
 
 /// The reference solutions, the backups `grader reset` made (answers, when a maintainer
-/// tried them in place), and every other overlay (another submission's, the solutions')
-/// except the one being graded.
-fn answer_folders(course: &Course, ws: &Workspace) -> Vec<PathBuf> {
+/// tried them in place), and what other gradings left under `target/grader`: their
+/// overlays and compiled checks (the solutions' among them, which pass). Kept visible: the
+/// overlay being graded, its own compiled checks, and at build time the shared build
+/// folder, which cargo needs.
+fn answer_folders(course: &Course, ws: &Workspace, building: bool) -> Vec<PathBuf> {
     let mut found = vec![
         course.root.join("solutions"),
         course.root.join(crate::reset::BACKUPS),
     ];
-    let overlays = ws.target_dir.parent().map(Path::to_path_buf);
-    if let Some(Ok(entries)) = ws
-        .shared
-        .as_ref()
-        .and(overlays.as_ref())
-        .map(std::fs::read_dir)
-    {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            // `<name>.bin` holds check binaries, which must stay executable.
-            let is_overlay =
-                !name.contains('.') && (name == "solutions" || name.starts_with("submission-"));
-            if is_overlay && entry.path() != ws.root && entry.path().is_dir() {
-                found.push(entry.path());
-            }
+    let (overlays, own_bin) = match &ws.shared {
+        Some(shared) => (
+            ws.target_dir.parent().map(Path::to_path_buf),
+            Some(shared.bin_dir.clone()),
+        ),
+        None => (Some(ws.target_dir.join("grader")), None),
+    };
+    let Some(Ok(entries)) = overlays.as_ref().map(std::fs::read_dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let keep = path == ws.root
+            || Some(&path) == own_bin.as_ref()
+            || (building && Some(&path) == Some(&ws.target_dir));
+        if !keep && path.is_dir() {
+            found.push(path);
         }
     }
     found

@@ -28,6 +28,8 @@ pub struct Options {
 /// Output beyond this stops a check; learners' debug prints stay far below it.
 const MAX_OUTPUT: usize = 8 * 1024 * 1024;
 const MAX_FILE: u64 = 64 * 1024 * 1024;
+/// Listing the checks takes milliseconds; only code that never returns reaches this.
+const LIST_LIMIT: Duration = Duration::from_secs(10);
 
 /// One check to run, with everything needed to run it on any thread.
 struct Job<'a> {
@@ -53,7 +55,7 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
     let ws = Workspace::prepare(course, &options.source)?;
     let fences = Fences::prepare(course, &ws, &options.source)?;
 
-    let builds = build_all(course, &ws, &selected, &fences, progress)?;
+    let builds = build_all(course, &ws, &selected, &fences, options.timeout, progress)?;
     let mut verdicts =
         run_all(course, &ws, &selected, &builds, &fences, options, progress)?.into_iter();
     let exercises = selected
@@ -79,6 +81,7 @@ fn build_all(
     ws: &Workspace,
     selected: &[&Exercise],
     fences: &Fences,
+    timeout: Option<Duration>,
     progress: &Progress,
 ) -> Result<Vec<Build>, Fatal> {
     let platform = crate::course::this_platform();
@@ -90,9 +93,12 @@ fn build_all(
         }
         progress.building(&ex.name);
         let harness = package_name(&ex.harness_dir(&course.root))?;
-        let build = compile::build(ws, &harness, fences.build.as_ref())?;
+        let mut build = compile::build(ws, &harness, fences.build.as_ref())?;
         if let Build::Built(exe) = &build {
-            ensure_same_checks(ex, &compile::list_tests(exe)?)?;
+            match list_checks(exe, fences, timeout.unwrap_or(LIST_LIMIT)) {
+                Ok(names) => ensure_same_checks(ex, &names)?,
+                Err(why) => build = Build::Failed(why),
+            }
         }
         builds.push(build);
     }
@@ -306,6 +312,45 @@ fn check_report(
         },
         seconds: (seconds * 1000.0).round() / 1000.0,
     }
+}
+
+/// The test names the check binary defines (`<step>::<check>`). Listing loads the
+/// learner's code too (code can run before `main`), so it runs fenced like a check.
+fn list_checks(
+    exe: &std::path::Path,
+    fences: &Fences,
+    limit: Duration,
+) -> Result<Vec<String>, String> {
+    let limits = Limits {
+        timeout: limit,
+        max_output: MAX_OUTPUT,
+        max_file: MAX_FILE,
+        max_tasks: fences.max_tasks,
+    };
+    let spec = sandbox::Spec {
+        program: exe,
+        args: ["--list", "--format", "terse"].map(OsString::from).to_vec(),
+        cwd: &std::env::temp_dir(),
+        env: Vec::new(),
+        env_remove_prefixes: &["INSTA_", "GRADER_", "RUST_TEST_"],
+        isolation: fences.run.as_ref(),
+    };
+    let run =
+        sandbox::run(&spec, &limits).map_err(|e| format!("the checks could not be listed: {e}"))?;
+    if run.ending != sandbox::Ending::Exited(0) {
+        return Err(format!(
+            "the checks could not be listed (the check program ended with {:?} while only \
+             listing; does code run before main, or at load time?):\n{}",
+            run.ending,
+            run.output.trim()
+        ));
+    }
+    Ok(run
+        .output
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .map(str::to_owned)
+        .collect())
 }
 
 /// The course and the harness must agree on the checks: a check missing from either side

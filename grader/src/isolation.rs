@@ -42,8 +42,8 @@ impl Plan {
         // SAFETY: getuid and getgid cannot fail.
         let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
         let mut plan = Plan {
-            uid_map: CString::new(format!("{uid} {uid} 1\n"))?,
-            gid_map: CString::new(format!("{gid} {gid} 1\n"))?,
+            uid_map: CString::new(format!("{} {uid} 1\n", inside_id(uid)))?,
+            gid_map: CString::new(format!("{} {gid} 1\n", inside_id(gid)))?,
             network,
             ..Plan::default()
         };
@@ -146,6 +146,16 @@ pub fn probe(plan: &Plan) -> Support {
         )),
     }
 }
+
+/// The id the check has inside its user namespace. Root outside must not be root inside:
+/// root there keeps every capability in the namespace after exec, and could unmount the
+/// read-only and hiding mounts made for it. Any other id loses them at exec.
+fn inside_id(outside: u32) -> u32 {
+    if outside == 0 { NOBODY } else { outside }
+}
+
+/// The conventional unprivileged id.
+const NOBODY: u32 = 65534;
 
 fn c_path(path: &Path) -> io::Result<CString> {
     Ok(CString::new(path.as_os_str().as_bytes())?)

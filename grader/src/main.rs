@@ -79,7 +79,7 @@ struct Cli {
 enum Command {
     /// Grade the course, then re-grade an exercise whenever one of its files is saved.
     ///
-    /// Keys: h hint, l list, n next failing check, r re-grade, q quit.
+    /// Keys: h hint, l list, n next failing check, r or Enter re-grade, q or Ctrl-C quit.
     Watch(watch::WatchArgs),
 
     /// Show the hint for where you are in an exercise (grading it), or the hints of one

@@ -98,11 +98,13 @@ pub fn run(
             None if session.manual => continue,
             None => {
                 let now = snapshot(course);
-                let Some(changed) = first_change(&seen, &now) else {
+                if changes(&seen, &now).is_empty() {
                     continue;
-                };
+                }
                 let now = settle(course, now);
-                session.regrade(&mut terminal, changed)?;
+                for changed in changes(&seen, &now) {
+                    session.regrade(&mut terminal, changed)?;
+                }
                 // Saved during the grading: seen at the next tick.
                 seen = now;
             }
@@ -195,7 +197,7 @@ impl Session<'_> {
                 .count();
             let _ = writeln!(
                 out,
-                "  {:<14} {:<12} {passed}/{}",
+                "  {:<14} {:<14} {passed}/{}",
                 ex.status.as_str(),
                 ex.name,
                 ex.checks.len()
@@ -317,8 +319,15 @@ fn list(dir: &Path, out: &mut Vec<(PathBuf, u64, Option<SystemTime>)>) {
     }
 }
 
-fn first_change(before: &Snapshot, now: &Snapshot) -> Option<usize> {
-    before.iter().zip(now).position(|(a, b)| a != b)
+/// The exercises whose files differ between the two snapshots, in course order.
+fn changes(before: &Snapshot, now: &Snapshot) -> Vec<usize> {
+    before
+        .iter()
+        .zip(now)
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Waits until a save has finished writing (no change for [`SETTLE`]), briefly.

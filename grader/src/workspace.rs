@@ -154,11 +154,25 @@ impl Workspace {
             if let Source::Submission(dir) = source {
                 submission::refuse_escape(dir, &ex.dir)?;
             }
-            // A submission without this exercise grades as the untouched stub: `todo`.
             let from = if from.is_dir() {
                 from
+            } else if matches!(source, Source::Solutions) && !course.root.join("solutions").is_dir()
+            {
+                return Err(Fatal::new(format!(
+                    "this course has no solutions/ folder (a course made with `grader \
+                     classroom` has none), so there are no reference solutions to grade \
+                     (looked for {})",
+                    from.display()
+                )));
             } else {
-                course.root.join("exercises").join(&ex.dir).join("src")
+                // A submission without this exercise grades as the pristine stub (`todo`),
+                // never as whatever the course's own exercises folder holds now.
+                let pristine = course.root.join("grader/stubs").join(&ex.dir).join("src");
+                if pristine.is_dir() {
+                    pristine
+                } else {
+                    course.root.join("exercises").join(&ex.dir).join("src")
+                }
             };
             let rel = format!("exercises/{}/src/", ex.dir);
             display_src.push((rel.clone(), format!("{}/", display(&course.root, &from))));

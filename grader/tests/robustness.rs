@@ -58,6 +58,7 @@ fn every_verdict_is_reported_and_nothing_is_left_behind() {
         ("hostile::leaves_child", "pass", ""),
         ("sandbox::only_loopback", "pass", ""),
         ("sandbox::course_read_only", "pass", ""),
+        ("sandbox::no_capabilities", "pass", ""),
         ("sandbox::sources_hidden", "pass", ""),
         ("basics::answers", "todo", "not started yet"),
     ];
@@ -155,6 +156,7 @@ fn without_namespaces_the_report_says_isolation_is_off_and_the_sandbox_checks_fa
         "sandbox::only_loopback",
         "sandbox::course_read_only",
         "sandbox::sources_hidden",
+        "sandbox::no_capabilities",
     ] {
         assert_eq!(graded.check(name)["status"], "fail", "{name}");
     }

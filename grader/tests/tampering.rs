@@ -251,3 +251,71 @@ fn a_build_that_never_ends_is_stopped_and_reported() {
     let error = graded.exercise("delta")["compile_error"].as_str().unwrap();
     assert!(error.contains("did not finish within 3 s"), "{error}");
 }
+
+#[test]
+fn code_that_runs_at_load_time_is_fenced_and_stopped() {
+    // Runs before main in every process that loads the exercise, even one that only lists
+    // the checks; it never returns.
+    let dir = submission(&[(
+        DELTA_SRC,
+        "#[used]\n#[unsafe(link_section = \".init_array\")]\n\
+         static AT_LOAD: extern \"C\" fn() = at_load;\n\
+         extern \"C\" fn at_load() {\n    loop {\n        std::hint::spin_loop();\n    }\n}\n\
+         pub fn answer() -> u32 {\n    42\n}\n"
+            .into(),
+    )]);
+    let graded = grade(
+        mini_grader(),
+        &[
+            "delta",
+            "--timeout",
+            "2",
+            "--submission",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status(&graded), "compile-error", "{}", graded.json);
+    let error = graded.exercise("delta")["compile_error"].as_str().unwrap();
+    assert!(error.contains("could not be listed"), "{error}");
+    let left = common::processes_marked(&graded.mark);
+    assert!(left.is_empty(), "processes left behind: {left:?}");
+}
+
+#[test]
+fn running_the_compiled_solution_checks_finds_nothing() {
+    // Compiled checks of the reference solution, which pass.
+    let solutions = grade(mini_grader(), &["delta", "--solutions"]);
+    assert_eq!(status(&solutions), "pass", "{}", solutions.json);
+    // The submission's check runs them in its place, with the same arguments.
+    let body = "    use std::os::unix::process::CommandExt;\n    \
+         let bin = concat!(env!(\"CARGO_MANIFEST_DIR\"), \
+         \"/../../../solutions.bin/delta-checks-checks\");\n    \
+         let _ = std::process::Command::new(bin).args(std::env::args().skip(1)).exec();\n    0";
+    let dir = submission(&[answer_body(body)]);
+    let graded = grade_delta(dir.path());
+    assert_eq!(status(&graded), "fail", "{}", graded.json);
+}
+
+#[test]
+fn a_missing_exercise_grades_as_the_pristine_stub_not_as_the_courses_folder() {
+    // The course's own exercises folder may hold solved code (a maintainer trying the
+    // solutions in place); a submission without the exercise must not get its points.
+    let course = tempfile::tempdir().unwrap();
+    common::copy_tree(&mini_course(), course.path());
+    std::fs::write(
+        course.path().join(DELTA_SRC),
+        "pub fn answer() -> u32 {\n    42\n}\n",
+    )
+    .unwrap();
+    let dir = submission(&[("README.md", "nothing yet".into())]);
+    let mut cmd = common::grader();
+    cmd.arg("--course").arg(course.path()).env(
+        "CARGO_TARGET_DIR",
+        common::repo().join("target/mini-course-copy"),
+    );
+    let graded = grade(
+        cmd,
+        &["delta", "--submission", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(status(&graded), "todo", "{}", graded.json);
+}
