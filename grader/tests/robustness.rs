@@ -189,4 +189,15 @@ fn without_namespaces_the_report_says_isolation_is_off_and_the_sandbox_checks_fa
         text.contains("> **Isolation off** (GRADER\\_ISOLATION=off)"),
         "{text}"
     );
+    let gradescope = mini_grader()
+        .env("GRADER_ISOLATION", "off")
+        .args(["beta", "--format", "gradescope"])
+        .output()
+        .unwrap();
+    let results: serde_json::Value = serde_json::from_slice(&gradescope.stdout).unwrap();
+    let overview = results["output"].as_str().unwrap();
+    assert!(
+        overview.contains("Isolation off (GRADER_ISOLATION=off)"),
+        "{overview}"
+    );
 }

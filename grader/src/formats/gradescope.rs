@@ -108,6 +108,13 @@ fn overview(report: &Report) -> String {
         "{}: {}/{} points; {} of {} checks passed, {} failing, {} not started, {} skipped.\n",
         report.course, s.points, s.max_points, s.passed, s.total, s.failed, s.todo, s.skipped
     );
+    if let Some(reason) = report.isolation.strip_prefix("off: ") {
+        let _ = writeln!(
+            out,
+            "Isolation off ({reason}): checks ran with network access and could write to the \
+             course."
+        );
+    }
     for ex in &report.exercises {
         let _ = write!(
             out,
