@@ -57,7 +57,8 @@ struct Session {
 }
 
 impl Session {
-    fn start(course: &Path, extra: &[&str]) -> Session {
+    /// `target` names a target folder of this test's own (see below).
+    fn start(course: &Path, target: &str, extra: &[&str]) -> Session {
         let (master, slave) = open_pty();
         let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));
         command
@@ -65,9 +66,10 @@ impl Session {
             .arg(course)
             .arg("watch")
             .args(extra)
-            // A target folder of its own: cargo names path packages by their place in the
-            // workspace, so this copy's crates would replace the mini course's own.
-            .env("CARGO_TARGET_DIR", repo().join("target/mini-course-watch"))
+            // A target folder per test: cargo names path packages by their place in the
+            // workspace, so two copies of the course built in one folder (or a copy and
+            // the mini course itself) would each take the other's crates for their own.
+            .env("CARGO_TARGET_DIR", repo().join("target").join(target))
             .env_remove("NO_COLOR")
             .stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
@@ -192,7 +194,7 @@ fn save_greeting(course: &Path, word: &str) {
 #[test]
 fn watch_mode_regrades_on_save_and_answers_keys() {
     let course = small_course();
-    let mut session = Session::start(course.path(), &[]);
+    let mut session = Session::start(course.path(), "mini-course-watch-save", &[]);
     session.expect("1/2 checks passed · 2/7 points");
     session.expect("Next (1/1): delta / basics::answers");
     session.expect("delta hint");
@@ -231,7 +233,7 @@ fn watch_mode_regrades_on_save_and_answers_keys() {
 #[test]
 fn manual_mode_regrades_only_on_a_key() {
     let course = small_course();
-    let mut session = Session::start(course.path(), &["--manual"]);
+    let mut session = Session::start(course.path(), "mini-course-watch-manual", &["--manual"]);
     session.expect("manual mode: press r to re-grade");
     save_answer(course.path(), 42);
     // Long enough for several of the watcher's ticks, had it been watching.
