@@ -12,11 +12,16 @@ pub const CAPACITY: usize = 64;
 /// Counts the words of a text, the way an `async fn` that borrows from its own local
 /// buffer across an `.await` would:
 ///
-/// ```ignore
+/// ```
+/// # use stackless::leaf::count_down;
+/// # fn first_line(bytes: &[u8]) -> &str {
+/// #     std::str::from_utf8(bytes).unwrap_or("").lines().next().unwrap_or("")
+/// # }
 /// async fn count_words(text: &str) -> usize {
-///     let buffer: [u8; 64] = /* the text, copied */;
-///     let words = first_line(&buffer);      // a borrow of `buffer`...
-///     count_down(2).await;                  // ...kept across an await
+///     let mut buffer = [0u8; 64];
+///     buffer[..text.len()].copy_from_slice(text.as_bytes());
+///     let words = first_line(&buffer[..text.len()]); // a borrow of `buffer`...
+///     count_down(2).await;                           // ...kept across an await
 ///     words.split_whitespace().count()
 /// }
 /// ```

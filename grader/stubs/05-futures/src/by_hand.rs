@@ -58,7 +58,8 @@ pub fn pour() -> Ticks<()> {
 
 /// The same behaviour as this `async fn`, written as an explicit state machine:
 ///
-/// ```ignore
+/// ```
+/// # use stackless::by_hand::{Log, grind, heat, pour};
 /// async fn brew(log: Log, cups: u32) -> String {
 ///     log.borrow_mut().push("grinding".to_string());
 ///     let beans = grind(cups).await;
@@ -73,6 +74,11 @@ pub fn pour() -> Ticks<()> {
 ///     }
 ///     format!("{cups} cups, total {total}")
 /// }
+///
+/// let log = Log::default();
+/// let served = futures::executor::block_on(brew(log.clone(), 2));
+/// assert_eq!(served, "2 cups, total 533");
+/// assert_eq!(log.borrow().last().unwrap(), "poured cup 2, total 533");
 /// ```
 ///
 /// It must log the same lines at the same polls, return the same value, and be no larger
