@@ -1,11 +1,12 @@
 //! `grader classroom OUT`: writes a student template of the course, the repository each
 //! student starts from: the course without its answers.
 //!
-//! Everything is listed (and every symbolic link judged) before anything is written, so
-//! a refusal leaves OUT as it was.
+//! Everything is listed (and every symbolic link judged, the README's passages for
+//! maintainers taken out) before anything is written, so a refusal leaves OUT as it was.
 
 use crate::course::Course;
 use crate::error::Fatal;
+use crate::student_readme;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -38,7 +39,12 @@ enum Item {
     File(PathBuf),
     /// A relative symbolic link, with its target as written.
     Link(PathBuf, PathBuf),
+    /// A file whose template copy differs from the course's: the README.
+    Rewritten(PathBuf, String),
 }
+
+/// The file whose passages for maintainers students' copies leave out.
+const README: &str = "README.md";
 
 /// What the walk found: the entries to write, and the left-out ones that were there.
 #[derive(Default)]
@@ -112,6 +118,11 @@ fn list(root: &Path, rel: &Path, skip: Option<&Path>, listing: &mut Listing) -> 
         } else if kind.is_dir() {
             listing.items.push(Item::Folder(rel.clone()));
             list(root, &rel, skip, listing)?;
+        } else if kind.is_file() && rel == Path::new(README) {
+            let text = fs::read_to_string(entry.path())?;
+            let text = student_readme::strip(&text)
+                .map_err(|why| Fatal::new(format!("{}: {why}", entry.path().display())))?;
+            listing.items.push(Item::Rewritten(rel, text));
         } else if kind.is_file() {
             listing.items.push(Item::File(rel));
         }
@@ -164,6 +175,7 @@ fn write_item(root: &Path, out: &Path, item: &Item) -> Result<(), Fatal> {
         Item::Folder(rel) => (rel, fs::create_dir(out.join(rel))),
         Item::File(rel) => (rel, fs::copy(root.join(rel), out.join(rel)).map(drop)),
         Item::Link(rel, target) => (rel, std::os::unix::fs::symlink(target, out.join(rel))),
+        Item::Rewritten(rel, text) => (rel, fs::write(out.join(rel), text)),
     };
     written.map_err(|e| Fatal::new(format!("cannot write {}: {e}", out.join(rel).display())))
 }
@@ -173,7 +185,7 @@ fn summary(course: &Course, out: &Path, listing: &Listing) -> String {
     let count = |wanted: fn(&Item) -> bool| listing.items.iter().filter(|i| wanted(i)).count();
     let mut counts = format!(
         "{} files in {} folders",
-        count(|i| matches!(i, Item::File(_))),
+        count(|i| matches!(i, Item::File(_) | Item::Rewritten(..))),
         count(|i| matches!(i, Item::Folder(_)))
     );
     let links = count(|i| matches!(i, Item::Link(..)));
@@ -187,7 +199,9 @@ fn summary(course: &Course, out: &Path, listing: &Listing) -> String {
             Item::Folder(rel) if rel.components().count() == 1 => {
                 Some(format!("{}/", rel.display()))
             }
-            Item::File(rel) | Item::Link(rel, _) if rel.components().count() == 1 => {
+            Item::File(rel) | Item::Link(rel, _) | Item::Rewritten(rel, _)
+                if rel.components().count() == 1 =>
+            {
                 Some(rel.display().to_string())
             }
             _ => None,

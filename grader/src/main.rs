@@ -22,6 +22,7 @@ mod reaper;
 mod report;
 mod reset;
 mod sandbox;
+mod student_readme;
 mod submission;
 mod terminal;
 mod verdict;

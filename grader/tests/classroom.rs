@@ -45,6 +45,47 @@ fn workspace_members(root: &Path) -> Vec<String> {
     names
 }
 
+/// The template's README is the course's, line for line and in order, without the passages
+/// about what students' copies lack.
+fn students_readme(out: &Path) {
+    let course = fs::read_to_string(repo().join("README.md")).unwrap();
+    let template = fs::read_to_string(out.join("README.md")).unwrap();
+    let course_only = [
+        "--solutions",
+        ".ci/run",
+        "grader/tests",
+        "cargo test --workspace",
+        "<!--",
+    ];
+    for text in course_only {
+        assert!(
+            course.contains(text),
+            "the course's README never says {text:?}"
+        );
+        assert!(
+            !template.contains(text),
+            "the students' README says {text:?}"
+        );
+    }
+    let mut course_lines = course.lines();
+    for line in template.lines().filter(|l| !l.is_empty()) {
+        assert!(
+            course_lines.any(|c| c == line),
+            "the students' README has a line the course's does not, or in another order: {line:?}"
+        );
+    }
+    for kept in [
+        "## The exercises",
+        "cargo run -p grader -- watch",
+        "## Layout",
+    ] {
+        assert!(
+            template.contains(kept),
+            "the students' README lost {kept:?}"
+        );
+    }
+}
+
 #[test]
 fn the_template_holds_the_course_without_its_answers() {
     let tmp = tempfile::tempdir().unwrap();
@@ -61,7 +102,7 @@ fn the_template_holds_the_course_without_its_answers() {
     for left_out in ["solutions", "target", ".git", ".ci", "grader/tests"] {
         assert!(!out.join(left_out).exists(), "{left_out} was copied");
     }
-    for same in ["course.toml", "Cargo.toml", "Cargo.lock", "README.md"] {
+    for same in ["course.toml", "Cargo.toml", "Cargo.lock"] {
         assert_eq!(
             fs::read(out.join(same)).unwrap(),
             fs::read(repo().join(same)).unwrap(),
@@ -80,6 +121,7 @@ fn the_template_holds_the_course_without_its_answers() {
         assert!(!want.is_empty(), "{dir} is empty in the course");
         assert_eq!(rel(fingerprint(&out.join(dir)), &out), want, "{dir}");
     }
+    students_readme(&out);
     if repo().join(".github").is_dir() {
         assert!(out.join(".github").is_dir(), ".github was left out");
     }
