@@ -6,7 +6,7 @@ mod common;
 use common::{Graded, course, grade, grader, listed_checks, processes_marked, repo};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,10 +81,34 @@ fn load(dir: &str, name: &str) -> Fixture {
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A submission holding one fixture, in the folder every fixture of its exercise reuses.
+///
+/// One folder per exercise keeps the overlay's path, and with it rustc's incremental
+/// caches, the same from one fixture to the next, so each grading recompiles only what the
+/// fixture changed (a new folder per fixture costs a full build of the exercise and its
+/// checks: up to 15 s for the runtime). The lock gives the folder to one test at a time.
+struct Submission {
+    root: PathBuf,
+    _turn: std::fs::File,
+}
+
+impl Submission {
+    fn path(&self) -> &Path {
+        &self.root
+    }
+}
+
 /// Writes the solution of exercise `dir` with the fixture's edits applied as a submission.
-fn submission(dir: &str, fixture: &Fixture) -> tempfile::TempDir {
-    let sub = tempfile::tempdir().unwrap();
-    let src = sub.path().join("exercises").join(dir).join("src");
+fn submission(dir: &str, fixture: &Fixture) -> Submission {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("known-wrong");
+    std::fs::create_dir_all(&base).unwrap();
+    let turn = std::fs::File::create(base.join(format!("{dir}.lock"))).unwrap();
+    turn.lock().unwrap();
+    let root = base.join(dir);
+    let src = root.join("exercises").join(dir).join("src");
+    if src.exists() {
+        std::fs::remove_dir_all(&src).unwrap();
+    }
     common::copy_tree(&repo().join("solutions").join(dir).join("src"), &src);
     for edit in &fixture.edit {
         let path = src.join(&edit.file);
@@ -97,7 +121,7 @@ fn submission(dir: &str, fixture: &Fixture) -> tempfile::TempDir {
         );
         std::fs::write(&path, text.replacen(&edit.find, &edit.replace, 1)).unwrap();
     }
-    sub
+    Submission { root, _turn: turn }
 }
 
 fn check_fixture(dir: &str, name: &str) -> Graded {
