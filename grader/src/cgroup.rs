@@ -1,9 +1,11 @@
-//! A process-count limit that also binds root: a `pids` control group per check.
+//! Control groups for one check: a process count that also binds root, a memory limit,
+//! and a list of every process the check left, daemons that left its process group too.
 //!
-//! `RLIMIT_NPROC` does not apply to root, and graders in CI containers often run as
-//! root. Where the grader may create control groups, each check gets one whose `pids.max`
-//! caps its processes and threads; it also finds every process the check left, daemons
-//! that left its process group included.
+//! `RLIMIT_NPROC` does not apply to root, and graders in CI containers often run as root;
+//! no rlimit bounds memory without also failing the green-thread stacks, which reserve far
+//! more address space than they touch. Where the grader may create control groups, each
+//! check gets its own: with cgroup v1 one in the `pids` and one in the `memory` hierarchy,
+//! with cgroup v2 a single group holding both limits.
 
 use std::ffi::CString;
 use std::io;
@@ -12,38 +14,79 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// Where a `pids` hierarchy may be mounted: cgroup v1's own, or the unified v2 one.
-const ROOTS: &[&str] = &["/sys/fs/cgroup/pids", "/sys/fs/cgroup"];
+/// The unified hierarchy, when the system uses cgroup v2 alone.
+const V2_ROOT: &str = "/sys/fs/cgroup";
+/// Where cgroup v1 mounts the two hierarchies used here.
+const V1_PIDS: &str = "/sys/fs/cgroup/pids";
+const V1_MEMORY: &str = "/sys/fs/cgroup/memory";
 
-pub struct PidsGroup {
-    dir: PathBuf,
-    /// `cgroup.procs` of the group, for the child to write itself into.
-    pub procs: CString,
+/// The control groups of one check. Dropping it kills what is left in them and removes them.
+#[derive(Default)]
+pub struct CheckGroups {
+    dirs: Vec<PathBuf>,
+    /// `cgroup.procs` of each group, for the child to write itself into.
+    pub procs: Vec<CString>,
+    /// The group holding the memory limit, when there is one.
+    memory: Option<PathBuf>,
 }
 
-impl PidsGroup {
-    /// A new group allowing `limit` tasks, or `None` where groups cannot be made.
-    pub fn create(limit: u64) -> Option<PidsGroup> {
+impl CheckGroups {
+    /// Groups limiting the check to `max_tasks` processes and threads and `max_memory`
+    /// bytes, as far as this system lets the grader make them (possibly none).
+    pub fn create(max_tasks: u64, max_memory: u64) -> CheckGroups {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "grader-{}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        ROOTS.iter().find_map(|root| {
-            let dir = Path::new(root).join(&name);
-            std::fs::create_dir(&dir).ok()?;
-            let group = PidsGroup {
-                procs: CString::new(dir.join("cgroup.procs").as_os_str().as_bytes()).ok()?,
-                dir,
-            };
-            // Dropping the group removes the folder again when it has no limit to offer.
-            std::fs::write(group.dir.join("pids.max"), limit.to_string()).ok()?;
-            Some(group)
-        })
+        let mut groups = CheckGroups::default();
+        let tasks = ("pids.max", max_tasks.to_string());
+        if Path::new(V2_ROOT).join("cgroup.controllers").is_file() {
+            let memory = [
+                ("memory.max", max_memory.to_string()),
+                ("memory.swap.max", "0".into()),
+            ];
+            if let Some(dir) = make(V2_ROOT, "", &name) {
+                let limits_tasks = set(&dir, &[tasks]);
+                let limits_memory = set(&dir, &memory);
+                groups.keep(dir, limits_tasks, limits_memory);
+            }
+            return groups;
+        }
+        if let Some(dir) = make(V1_PIDS, "pids", &name) {
+            let limits_tasks = set(&dir, &[tasks]);
+            groups.keep(dir, limits_tasks, false);
+        }
+        if let Some(dir) = make(V1_MEMORY, "memory", &name) {
+            let memory = [
+                ("memory.limit_in_bytes", max_memory.to_string()),
+                // Without this, memory beyond the limit goes to swap instead of stopping.
+                ("memory.memsw.limit_in_bytes", max_memory.to_string()),
+            ];
+            let limits_memory = set(&dir, &memory);
+            groups.keep(dir, false, limits_memory);
+        }
+        groups
     }
 
-    /// Moves the calling process into the group.
+    fn keep(&mut self, dir: PathBuf, limits_tasks: bool, limits_memory: bool) {
+        if !limits_tasks && !limits_memory {
+            let _ = std::fs::remove_dir(&dir);
+            return;
+        }
+        let Ok(procs) = CString::new(dir.join("cgroup.procs").as_os_str().as_bytes()) else {
+            let _ = std::fs::remove_dir(&dir);
+            return;
+        };
+        self.procs.push(procs);
+        if limits_memory {
+            self.memory = Some(dir.clone());
+        }
+        self.dirs.push(dir);
+    }
+
+    /// Moves the calling process into the group whose `cgroup.procs` is `procs`.
     ///
     /// # Safety
     /// Async-signal-safe (open, write, close), for a child between fork and exec.
@@ -64,7 +107,22 @@ impl PidsGroup {
         Ok(())
     }
 
-    /// Kills every process in the group until none is left. Returns how many were seen.
+    /// Whether the kernel killed a process of the check for going over its memory limit.
+    pub fn out_of_memory(&self) -> bool {
+        let Some(dir) = &self.memory else {
+            return false;
+        };
+        // v2 counts kills in memory.events, v1 in memory.oom_control.
+        ["memory.events", "memory.oom_control"].iter().any(|file| {
+            std::fs::read_to_string(dir.join(file))
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|line| line.strip_prefix("oom_kill "))
+                .any(|count| count.trim().parse::<u64>().is_ok_and(|n| n > 0))
+        })
+    }
+
+    /// Kills every process in the groups until none is left. Returns how many were seen.
     pub fn kill_all(&self) -> usize {
         let mut killed = 0;
         for _ in 0..1000 {
@@ -84,23 +142,89 @@ impl PidsGroup {
     }
 
     fn members(&self) -> Vec<i32> {
-        std::fs::read_to_string(self.dir.join("cgroup.procs"))
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| l.trim().parse().ok())
-            .collect()
+        let mut pids: Vec<i32> = self
+            .dirs
+            .iter()
+            .flat_map(|dir| {
+                std::fs::read_to_string(dir.join("cgroup.procs"))
+                    .unwrap_or_default()
+                    .lines()
+                    .filter_map(|l| l.trim().parse().ok())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        pids.sort_unstable();
+        pids.dedup();
+        pids
     }
 }
 
-impl Drop for PidsGroup {
+impl Drop for CheckGroups {
     fn drop(&mut self) {
         self.kill_all();
-        // A killed process leaves the group only once reaped, which may take a moment.
-        for _ in 0..500 {
-            if std::fs::remove_dir(&self.dir).is_ok() {
-                return;
+        for dir in &self.dirs {
+            // A killed process leaves the group only once reaped, which may take a moment.
+            for _ in 0..500 {
+                if std::fs::remove_dir(dir).is_ok() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(2));
             }
-            std::thread::sleep(Duration::from_millis(2));
         }
     }
+}
+
+/// Makes the folder of a new group called `name`: inside the grader's own group of that
+/// hierarchy when it may (so limits set on the grader still bind its checks), else at the
+/// hierarchy's root.
+fn make(root: &str, controller: &str, name: &str) -> Option<PathBuf> {
+    let own = own_group(controller).map(|rel| Path::new(root).join(rel));
+    [own, Some(PathBuf::from(root))]
+        .into_iter()
+        .flatten()
+        .map(|parent| parent.join(name))
+        .find(|dir| std::fs::create_dir(dir).is_ok())
+}
+
+/// The grader's group in the hierarchy of `controller` ("" for cgroup v2), relative to the
+/// hierarchy's root, from /proc/self/cgroup (lines such as `4:memory:/a/b` or `0::/a/b`).
+fn own_group(controller: &str) -> Option<PathBuf> {
+    let table = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    table.lines().find_map(|line| {
+        let mut fields = line.splitn(3, ':');
+        let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        let matches = if controller.is_empty() {
+            controllers.is_empty()
+        } else {
+            controllers.split(',').any(|c| c == controller)
+        };
+        let rel = path.trim_start_matches('/');
+        (matches && !rel.is_empty()).then(|| PathBuf::from(rel))
+    })
+}
+
+/// Writes the limits into the group's files. The first one must take; the others are
+/// refinements a kernel may lack (no swap accounting, say).
+fn set(dir: &Path, limits: &[(&str, String)]) -> bool {
+    let Some(((file, value), refinements)) = limits.split_first() else {
+        return false;
+    };
+    if !write_existing(&dir.join(file), value) {
+        return false;
+    }
+    for (file, value) in refinements {
+        write_existing(&dir.join(file), value);
+    }
+    true
+}
+
+/// Writes `value` into a control file that must already exist: a file created on an
+/// ordinary file system that merely looks like a cgroup mount limits nothing.
+fn write_existing(path: &Path, value: &str) -> bool {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(value.as_bytes()))
+        .is_ok()
 }

@@ -11,6 +11,9 @@ const SWITCH: &str = "GRADER_ISOLATION";
 /// Processes and threads one check may have in its own user namespace: far above what
 /// any check needs, far below what would hurt the machine.
 pub const TASKS_PER_CHECK: u64 = 1000;
+/// Memory one check may use where control groups allow a limit: well above the largest
+/// need of a correct check, well below what would push the machine into swapping.
+pub const MEMORY_PER_CHECK: u64 = 1 << 30;
 
 pub struct Fences {
     /// For check processes, when namespaces work here.

@@ -219,6 +219,7 @@ fn run_check(
         max_output: MAX_OUTPUT,
         max_file: MAX_FILE,
         max_tasks: fences.max_tasks,
+        max_memory: crate::fences::MEMORY_PER_CHECK,
     };
     let env: Vec<(OsString, OsString)> = [
         ("INSTA_UPDATE", OsString::from("no")),
@@ -326,6 +327,7 @@ fn list_checks(
         max_output: MAX_OUTPUT,
         max_file: MAX_FILE,
         max_tasks: fences.max_tasks,
+        max_memory: crate::fences::MEMORY_PER_CHECK,
     };
     let spec = sandbox::Spec {
         program: exe,

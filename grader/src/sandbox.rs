@@ -7,7 +7,7 @@
 //! write the record to. The grader waits for the process with a pidfd and `poll`, so it
 //! never busy-waits while a check runs.
 
-use crate::cgroup::PidsGroup;
+use crate::cgroup::CheckGroups;
 use crate::isolation::Plan;
 use crate::reaper;
 use std::ffi::OsString;
@@ -35,6 +35,8 @@ pub struct Limits {
     /// Most processes and threads the check may have (in its own user namespace when
     /// isolated, else counting all of the user's).
     pub max_tasks: u64,
+    /// Most memory the check may use, where control groups allow a limit.
+    pub max_memory: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,8 @@ pub struct Run {
     /// The record line the check wrote, when its nonce matched.
     pub record: Option<String>,
     pub elapsed: Duration,
+    /// The kernel killed a process of the check for using more than its memory limit.
+    pub out_of_memory: bool,
 }
 
 /// A command to run: the program, its arguments, its directory and extra environment.
@@ -100,8 +104,8 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     let (cpu_secs, max_file) = (limits.timeout.as_secs() + 5, limits.max_file);
     let max_tasks = limits.max_tasks;
     let isolation = spec.isolation.cloned();
-    let group = PidsGroup::create(max_tasks);
-    let group_procs = group.as_ref().map(|g| g.procs.clone());
+    let groups = CheckGroups::create(max_tasks, limits.max_memory);
+    let group_procs = groups.procs.clone();
     // SAFETY: the closure only calls async-signal-safe functions (fcntl, setrlimit, prctl,
     // and the system calls of `Plan::enter`) on values computed before fork, as required
     // between fork and exec.
@@ -113,8 +117,8 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
                 }
             }
             // Before the user namespace: afterwards the group's files are not ours to write.
-            if let Some(procs) = &group_procs {
-                PidsGroup::join(procs)?;
+            for procs in &group_procs {
+                CheckGroups::join(procs)?;
             }
             if let Some(plan) = &isolation {
                 plan.enter()?;
@@ -174,7 +178,8 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     unsafe { libc::killpg(pgid, libc::SIGKILL) };
     child.wait()?;
     let elapsed = started.elapsed();
-    drop(group);
+    let out_of_memory = groups.out_of_memory();
+    drop(groups);
     reaper::running().remove(&pgid);
     reaper::kill_strays();
     if out_open {
@@ -196,6 +201,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         output: output.text(),
         record,
         elapsed,
+        out_of_memory,
     })
 }
 

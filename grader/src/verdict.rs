@@ -133,6 +133,17 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
                     "used up its CPU-time limit: something is spinning, probably forever".into(),
                 );
             }
+            if run.out_of_memory {
+                return verdict(
+                    Status::Crash,
+                    format!(
+                        "ran out of memory: a check may use at most {} MiB; is something \
+                         growing without end, such as a queue nothing drains or a buffer \
+                         that is never cleared?",
+                        crate::fences::MEMORY_PER_CHECK >> 20
+                    ),
+                );
+            }
             let overflow = run.output.contains("has overflowed its stack");
             let cause = if overflow {
                 "a thread overflowed its stack (deep or endless recursion, or a stack that is too small)"
@@ -290,6 +301,7 @@ mod tests {
             output: output.into(),
             record: record.map(str::to_owned),
             elapsed: Duration::from_millis(10),
+            out_of_memory: false,
         }
     }
 
@@ -395,6 +407,25 @@ mod tests {
         assert_eq!(
             classify(&run(Ending::TooMuchOutput, "", None), "x", None).status,
             Status::Fail
+        );
+    }
+
+    #[test]
+    fn a_kill_by_the_memory_limit_says_so() {
+        let mut killed = run(Ending::Signaled(libc::SIGKILL), "", None);
+        let plain = classify(&killed, "x", Some("an exercise's own hint"));
+        assert_eq!(
+            plain.message,
+            "crashed with SIGKILL: an exercise's own hint"
+        );
+        killed.out_of_memory = true;
+        let oom = classify(&killed, "x", Some("an exercise's own hint"));
+        assert_eq!(oom.status, Status::Crash);
+        assert!(
+            oom.message
+                .starts_with("ran out of memory: a check may use at most 1024 MiB"),
+            "{}",
+            oom.message
         );
     }
 

@@ -53,6 +53,12 @@ fn every_verdict_is_reported_and_nothing_is_left_behind() {
         // Stopped by the process limit, far below the machine's.
         ("hostile::fork_bomb", "fail", "fork refused after"),
         ("hostile::thread_bomb", "fail", "thread refused after"),
+        // Killed by the memory limit of the check's control group.
+        (
+            "hostile::eats_memory",
+            "crash",
+            "ran out of memory: a check may use at most",
+        ),
         ("hostile::prints_gigabyte", "fail", "printed so much output"),
         ("hostile::starts_daemon", "pass", ""),
         ("hostile::leaves_child", "pass", ""),
