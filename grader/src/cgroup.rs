@@ -8,6 +8,7 @@
 //! with cgroup v2 a single group holding both limits.
 
 use std::ffi::CString;
+use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -35,8 +36,13 @@ impl CheckGroups {
     /// bytes, as far as this system lets the grader make them (possibly none).
     pub fn create(max_tasks: u64, max_memory: u64) -> CheckGroups {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
+        // Random as well as numbered: a grader killed before it could remove its groups
+        // leaves them behind, and the next one may get the same process id in a container.
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
         let name = format!(
-            "grader-{}-{}",
+            "grader-{}-{}-{random:016x}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
@@ -47,34 +53,36 @@ impl CheckGroups {
                 ("memory.max", max_memory.to_string()),
                 ("memory.swap.max", "0".into()),
             ];
-            if let Some(dir) = make(V2_ROOT, "", &name) {
-                let limits_tasks = set(&dir, &[tasks]);
-                let limits_memory = set(&dir, &memory);
-                groups.keep(dir, limits_tasks, limits_memory);
+            let made = make(V2_ROOT, "", &name, |dir| {
+                (set(dir, std::slice::from_ref(&tasks)), set(dir, &memory))
+            });
+            if let Some((dir, (_, limits_memory))) = made {
+                groups.keep(dir, limits_memory);
             }
             return groups;
         }
-        if let Some(dir) = make(V1_PIDS, "pids", &name) {
-            let limits_tasks = set(&dir, &[tasks]);
-            groups.keep(dir, limits_tasks, false);
+        if let Some((dir, _)) = make(V1_PIDS, "pids", &name, |dir| {
+            (set(dir, std::slice::from_ref(&tasks)), false)
+        }) {
+            groups.keep(dir, false);
         }
-        if let Some(dir) = make(V1_MEMORY, "memory", &name) {
-            let memory = [
-                ("memory.limit_in_bytes", max_memory.to_string()),
-                // Without this, memory beyond the limit goes to swap instead of stopping.
-                ("memory.memsw.limit_in_bytes", max_memory.to_string()),
-            ];
-            let limits_memory = set(&dir, &memory);
-            groups.keep(dir, false, limits_memory);
+        let memory = [
+            ("memory.limit_in_bytes", max_memory.to_string()),
+            // Without this, memory beyond the limit goes to swap instead of stopping.
+            ("memory.memsw.limit_in_bytes", max_memory.to_string()),
+        ];
+        if let Some((dir, _)) = make(V1_MEMORY, "memory", &name, |dir| (false, set(dir, &memory))) {
+            groups.keep(dir, true);
         }
         groups
     }
 
-    fn keep(&mut self, dir: PathBuf, limits_tasks: bool, limits_memory: bool) {
-        if !limits_tasks && !limits_memory {
-            let _ = std::fs::remove_dir(&dir);
-            return;
-        }
+    /// Whether checks get a memory limit here: makes a group with one, and removes it.
+    pub fn memory_limit_works(max_tasks: u64, max_memory: u64) -> bool {
+        CheckGroups::create(max_tasks, max_memory).memory.is_some()
+    }
+
+    fn keep(&mut self, dir: PathBuf, limits_memory: bool) {
         let Ok(procs) = CString::new(dir.join("cgroup.procs").as_os_str().as_bytes()) else {
             let _ = std::fs::remove_dir(&dir);
             return;
@@ -112,18 +120,29 @@ impl CheckGroups {
         let Some(dir) = &self.memory else {
             return false;
         };
-        // v2 counts kills in memory.events, v1 in memory.oom_control.
-        ["memory.events", "memory.oom_control"].iter().any(|file| {
+        let positive = |file: &str, key: &str| {
             std::fs::read_to_string(dir.join(file))
                 .unwrap_or_default()
                 .lines()
-                .filter_map(|line| line.strip_prefix("oom_kill "))
+                .filter_map(|line| line.strip_prefix(key)?.strip_prefix(' '))
                 .any(|count| count.trim().parse::<u64>().is_ok_and(|n| n > 0))
-        })
+        };
+        // The kill counters include kills by the machine-wide killer; v2 also counts the
+        // times the group itself hit its limit, so there both must have happened. v1 has
+        // no such count that is reliable (`failcnt` stays 0 when the kernel fills pages in
+        // for `MAP_POPULATE`), so a machine-wide kill would be blamed on the limit there.
+        let v2 = positive("memory.events", "oom") && positive("memory.events", "oom_kill");
+        let v1 = positive("memory.oom_control", "oom_kill");
+        v2 || v1
     }
 
     /// Kills every process in the groups until none is left. Returns how many were seen.
     pub fn kill_all(&self) -> usize {
+        // cgroup v2 (Linux 5.14 and later) kills a whole group in the kernel, without the
+        // window in which a pid read from the group could be reused by another process.
+        for dir in &self.dirs {
+            write_existing(&dir.join("cgroup.kill"), "1");
+        }
         let mut killed = 0;
         for _ in 0..1000 {
             let pids = self.members();
@@ -131,8 +150,9 @@ impl CheckGroups {
                 break;
             }
             for pid in &pids {
-                // SAFETY: kill with a pid read from the group; a pid reused meanwhile
-                // would have been put in this group by nobody but its members.
+                // SAFETY: kill with a pid just read from the group. Where there is no
+                // cgroup.kill, a member that exits and is reaped in between could have its
+                // pid reused; the window is the few microseconds between the read and this.
                 unsafe { libc::kill(*pid, libc::SIGKILL) };
             }
             killed += pids.len();
@@ -174,22 +194,44 @@ impl Drop for CheckGroups {
     }
 }
 
-/// Makes the folder of a new group called `name`: inside the grader's own group of that
-/// hierarchy when it may (so limits set on the grader still bind its checks), else at the
-/// hierarchy's root.
-fn make(root: &str, controller: &str, name: &str) -> Option<PathBuf> {
+/// Makes a new group called `name` and sets its limits with `limit`, which tells which
+/// limits took. Tries inside the grader's own group of that hierarchy first (so limits set
+/// on the grader still bind its checks), then at the hierarchy's root: with cgroup v2 the
+/// grader's own group usually cannot pass controllers on, since it holds processes itself.
+fn make(
+    root: &str,
+    controller: &str,
+    name: &str,
+    limit: impl Fn(&Path) -> (bool, bool),
+) -> Option<(PathBuf, (bool, bool))> {
     let own = own_group(controller).map(|rel| Path::new(root).join(rel));
     [own, Some(PathBuf::from(root))]
         .into_iter()
         .flatten()
-        .map(|parent| parent.join(name))
-        .find(|dir| std::fs::create_dir(dir).is_ok())
+        .find_map(|parent| {
+            let dir = parent.join(name);
+            std::fs::create_dir(&dir).ok()?;
+            let took = limit(&dir);
+            if took.0 || took.1 {
+                Some((dir, took))
+            } else {
+                let _ = std::fs::remove_dir(&dir);
+                None
+            }
+        })
 }
 
 /// The grader's group in the hierarchy of `controller` ("" for cgroup v2), relative to the
 /// hierarchy's root, from /proc/self/cgroup (lines such as `4:memory:/a/b` or `0::/a/b`).
 fn own_group(controller: &str) -> Option<PathBuf> {
-    let table = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    group_in(
+        &std::fs::read_to_string("/proc/self/cgroup").ok()?,
+        controller,
+    )
+}
+
+/// The group of `controller` in a table read from /proc/<pid>/cgroup.
+fn group_in(table: &str, controller: &str) -> Option<PathBuf> {
     table.lines().find_map(|line| {
         let mut fields = line.splitn(3, ':');
         let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
@@ -198,8 +240,12 @@ fn own_group(controller: &str) -> Option<PathBuf> {
         } else {
             controllers.split(',').any(|c| c == controller)
         };
-        let rel = path.trim_start_matches('/');
-        (matches && !rel.is_empty()).then(|| PathBuf::from(rel))
+        let rel = Path::new(path.trim_start_matches('/'));
+        // Outside its namespace's root the path reads `/../..`: no place to make groups.
+        let plain = rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        (matches && plain && !rel.as_os_str().is_empty()).then(|| rel.to_path_buf())
     })
 }
 
@@ -227,4 +273,30 @@ fn write_existing(path: &Path, value: &str) -> bool {
         .open(path)
         .and_then(|mut f| f.write_all(value.as_bytes()))
         .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_own_group_is_read_per_hierarchy_and_only_when_it_is_a_plain_path() {
+        let v1 = "9:name=systemd:/\n8:pids:/\n4:memory:/process_api/abc\n2:cpu,cpuacct:/x\n0::/\n";
+        assert_eq!(
+            group_in(v1, "memory"),
+            Some(PathBuf::from("process_api/abc"))
+        );
+        assert_eq!(group_in(v1, "cpuacct"), Some(PathBuf::from("x")));
+        assert_eq!(group_in(v1, "pids"), None, "the root itself");
+        assert_eq!(
+            group_in("0::/user.slice/session-1.scope\n", ""),
+            Some(PathBuf::from("user.slice/session-1.scope"))
+        );
+        assert_eq!(
+            group_in("0::/../..\n", ""),
+            None,
+            "outside the namespace's root"
+        );
+        assert_eq!(group_in(v1, "blkio"), None);
+    }
 }

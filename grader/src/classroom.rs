@@ -119,7 +119,8 @@ fn list(root: &Path, rel: &Path, skip: Option<&Path>, listing: &mut Listing) -> 
             listing.items.push(Item::Folder(rel.clone()));
             list(root, &rel, skip, listing)?;
         } else if kind.is_file() && rel == Path::new(README) {
-            let text = fs::read_to_string(entry.path())?;
+            let text = fs::read_to_string(entry.path())
+                .map_err(|e| Fatal::new(format!("cannot read {}: {e}", entry.path().display())))?;
             let text = student_readme::strip(&text)
                 .map_err(|why| Fatal::new(format!("{}: {why}", entry.path().display())))?;
             listing.items.push(Item::Rewritten(rel, text));

@@ -20,12 +20,24 @@ pub struct Course {
     pub root: PathBuf,
 }
 
+/// The memory limit of a check when `course.toml` names none: well above the largest need
+/// of a correct check, well below what would push the machine into swapping.
+fn default_memory_mib() -> u64 {
+    1024
+}
+
+/// Below this, even a check that does nothing may not start.
+const MIN_MEMORY_MIB: u64 = 16;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     pub title: String,
     /// The default time limit of one check, in seconds.
     pub timeout_secs: u64,
+    /// The memory one check may use, in MiB, where control groups allow a limit.
+    #[serde(default = "default_memory_mib")]
+    pub memory_mib: u64,
     /// Folder of the book's sources, relative to the root; book links are relative to it.
     pub book: PathBuf,
 }
@@ -184,6 +196,12 @@ impl Course {
         }
         if self.course.timeout_secs == 0 {
             return bad("[course] timeout_secs must be at least 1".into());
+        }
+        if self.course.memory_mib < MIN_MEMORY_MIB {
+            return bad(format!(
+                "[course] memory_mib must be at least {MIN_MEMORY_MIB}: a check's process \
+                 needs that much to start"
+            ));
         }
         let (mut names, mut dirs) = (HashSet::new(), HashSet::new());
         for ex in &self.exercises {

@@ -1,5 +1,6 @@
 //! What the code under test is fenced off from, while it builds and while it runs.
 
+use crate::cgroup::CheckGroups;
 use crate::course::Course;
 use crate::error::Fatal;
 use crate::isolation::{self, Plan, Support};
@@ -11,9 +12,6 @@ const SWITCH: &str = "GRADER_ISOLATION";
 /// Processes and threads one check may have in its own user namespace: far above what
 /// any check needs, far below what would hurt the machine.
 pub const TASKS_PER_CHECK: u64 = 1000;
-/// Memory one check may use where control groups allow a limit: well above the largest
-/// need of a correct check, well below what would push the machine into swapping.
-pub const MEMORY_PER_CHECK: u64 = 1 << 30;
 
 pub struct Fences {
     /// For check processes, when namespaces work here.
@@ -22,6 +20,10 @@ pub struct Fences {
     pub build: Option<Plan>,
     pub support: Support,
     pub max_tasks: u64,
+    /// The memory limit of a check in bytes, from `course.toml`.
+    pub max_memory: u64,
+    /// `N MiB` when checks get that memory limit here, else `off: <why>`.
+    pub memory: String,
 }
 
 impl Fences {
@@ -42,6 +44,12 @@ impl Fences {
         } else {
             isolation::probe(&run)
         };
+        let max_memory = course.course.memory_mib << 20;
+        let memory = if CheckGroups::memory_limit_works(TASKS_PER_CHECK, max_memory) {
+            format!("{} MiB", course.course.memory_mib)
+        } else {
+            "off: the grader may not create a memory control group here".to_string()
+        };
         Ok(match support {
             Support::On => Fences {
                 run: Some(run),
@@ -53,6 +61,8 @@ impl Fences {
                 },
                 support: Support::On,
                 max_tasks: TASKS_PER_CHECK,
+                max_memory,
+                memory,
             },
             Support::Off(reason) => Fences {
                 run: None,
@@ -61,6 +71,8 @@ impl Fences {
                 // Without a user namespace of its own the limit counts all of this user's
                 // processes, the grader's included.
                 max_tasks: user_tasks() + TASKS_PER_CHECK,
+                max_memory,
+                memory,
             },
         })
     }

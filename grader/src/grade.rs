@@ -68,6 +68,7 @@ pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<
         source: options.source.label(),
         workspace: ws.root.display().to_string(),
         isolation: fences.describe(),
+        memory_limit: fences.memory.clone(),
         ignored: ws.ignored.clone(),
         summary: Report::summarize(&exercises),
         exercises,
@@ -219,7 +220,7 @@ fn run_check(
         max_output: MAX_OUTPUT,
         max_file: MAX_FILE,
         max_tasks: fences.max_tasks,
-        max_memory: crate::fences::MEMORY_PER_CHECK,
+        max_memory: fences.max_memory,
     };
     let env: Vec<(OsString, OsString)> = [
         ("INSTA_UPDATE", OsString::from("no")),
@@ -327,7 +328,7 @@ fn list_checks(
         max_output: MAX_OUTPUT,
         max_file: MAX_FILE,
         max_tasks: fences.max_tasks,
-        max_memory: crate::fences::MEMORY_PER_CHECK,
+        max_memory: fences.max_memory,
     };
     let spec = sandbox::Spec {
         program: exe,

@@ -217,6 +217,7 @@ mod tests {
             source: "exercises".into(),
             workspace: String::new(),
             isolation: "on".into(),
+            memory_limit: "1024 MiB".into(),
             ignored: Vec::new(),
             summary: Report::summarize(&exercises),
             exercises,

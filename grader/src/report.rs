@@ -13,6 +13,8 @@ pub struct Report {
     /// `on` when checks ran in namespaces of their own (no network, the course
     /// read-only, the answers hidden), else `off: <why>`.
     pub isolation: String,
+    /// `N MiB` when each check had that memory limit, else `off: <why>`.
+    pub memory_limit: String,
     /// Files of a submission outside the graded surface (`exercises/*/src/**`), which
     /// were not used.
     #[serde(skip_serializing_if = "Vec::is_empty")]

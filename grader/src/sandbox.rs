@@ -56,8 +56,9 @@ pub struct Run {
     /// The record line the check wrote, when its nonce matched.
     pub record: Option<String>,
     pub elapsed: Duration,
-    /// The kernel killed a process of the check for using more than its memory limit.
-    pub out_of_memory: bool,
+    /// The check's memory limit in bytes, when the kernel killed a process of the check
+    /// for going over it.
+    pub out_of_memory: Option<u64>,
 }
 
 /// A command to run: the program, its arguments, its directory and extra environment.
@@ -106,9 +107,9 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     let isolation = spec.isolation.cloned();
     let groups = CheckGroups::create(max_tasks, limits.max_memory);
     let group_procs = groups.procs.clone();
-    // SAFETY: the closure only calls async-signal-safe functions (fcntl, setrlimit, prctl,
-    // and the system calls of `Plan::enter`) on values computed before fork, as required
-    // between fork and exec.
+    // SAFETY: the closure only calls async-signal-safe functions (fcntl, open, write, close,
+    // setrlimit, prctl, and the system calls of `Plan::enter`) on values computed before
+    // fork, and allocates nothing, as required between fork and exec.
     unsafe {
         command.pre_exec(move || {
             for fd in child_fds {
@@ -178,7 +179,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     unsafe { libc::killpg(pgid, libc::SIGKILL) };
     child.wait()?;
     let elapsed = started.elapsed();
-    let out_of_memory = groups.out_of_memory();
+    let out_of_memory = groups.out_of_memory().then_some(limits.max_memory);
     drop(groups);
     reaper::running().remove(&pgid);
     reaper::kill_strays();

@@ -7,41 +7,74 @@ pub const BEGIN: &str = "<!-- not in the student template -->";
 /// Closes it.
 pub const END: &str = "<!-- end: not in the student template -->";
 
-/// `readme` without its marked passages, or why the markers cannot be trusted. Blank lines
-/// that would pile up where a passage was are folded into one.
+/// `readme` without its marked passages, or why the markers cannot be trusted. Everything
+/// else stays as written, line endings included, except that a blank line following a
+/// removed passage is dropped when one precedes it. Markers inside fenced code blocks are
+/// text, not markers.
 pub fn strip(readme: &str) -> Result<String, String> {
     let mut kept = String::with_capacity(readme.len());
     let mut opened_at = None;
-    for (index, line) in readme.lines().enumerate() {
+    let mut in_fence = false;
+    let mut after_passage = false;
+    // At the start, a blank line after a removed passage has nothing to separate.
+    let mut last_blank = true;
+    for (index, line) in readme.split_inclusive('\n').enumerate() {
         let number = index + 1;
-        match (line.trim(), opened_at) {
-            (BEGIN, None) => opened_at = Some(number),
-            (BEGIN, Some(open)) => {
+        let text = line.trim().trim_start_matches('\u{feff}');
+        let marker = if in_fence {
+            None
+        } else if text == BEGIN {
+            Some(true)
+        } else if text == END {
+            Some(false)
+        } else {
+            None
+        };
+        match (marker, opened_at) {
+            (Some(true), None) => {
+                opened_at = Some(number);
+                continue;
+            }
+            (Some(true), Some(open)) => {
                 return Err(format!(
                     "line {number} opens a passage for maintainers inside the one opened on line {open}"
                 ));
             }
-            (END, Some(_)) => opened_at = None,
-            (END, None) => {
+            (Some(false), Some(_)) => {
+                opened_at = None;
+                after_passage = true;
+                continue;
+            }
+            (Some(false), None) => {
                 return Err(format!(
                     "line {number} closes a passage for maintainers that was never opened"
                 ));
             }
-            (_, Some(_)) => {}
-            (_, None) => {
-                if !(line.trim().is_empty() && kept.ends_with("\n\n")) {
-                    kept.push_str(line);
-                    kept.push('\n');
-                }
-            }
+            (None, _) => {}
         }
+        if text.starts_with("```") || text.starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        if opened_at.is_some() || (after_passage && text.is_empty() && last_blank) {
+            continue;
+        }
+        after_passage = false;
+        last_blank = text.is_empty();
+        kept.push_str(line);
     }
-    match opened_at {
-        Some(open) => Err(format!(
+    if let Some(open) = opened_at {
+        return Err(format!(
             "the passage for maintainers opened on line {open} is never closed with {END}"
-        )),
-        None => Ok(kept.trim_end().to_string() + "\n"),
+        ));
     }
+    if after_passage {
+        // The file ended with a passage: the blank line before it separates nothing now.
+        let end = kept.trim_end_matches(['\r', '\n']).len();
+        let newline = if kept.ends_with("\r\n") { "\r\n" } else { "\n" };
+        kept.truncate(end);
+        kept.push_str(newline);
+    }
+    Ok(kept)
 }
 
 #[cfg(test)]
@@ -58,6 +91,16 @@ mod tests {
             "# Course\n\nFor everyone.\n\nAgain for everyone.\n"
         );
         assert_eq!(strip("plain\n").unwrap(), "plain\n");
+    }
+
+    #[test]
+    fn line_endings_code_blocks_and_their_blank_lines_are_kept() {
+        let crlf = format!("a\r\n\r\n{BEGIN}\r\nb\r\n{END}\r\n\r\nc\r\n");
+        assert_eq!(strip(&crlf).unwrap(), "a\r\n\r\nc\r\n");
+        let fenced = format!("```\nx\n\n\n{END}\n```\n");
+        assert_eq!(strip(&fenced).unwrap(), fenced);
+        let spaced = "a\n\n\n\nb\n";
+        assert_eq!(strip(spaced).unwrap(), spaced);
     }
 
     #[test]

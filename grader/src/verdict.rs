@@ -133,14 +133,14 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
                     "used up its CPU-time limit: something is spinning, probably forever".into(),
                 );
             }
-            if run.out_of_memory {
+            if let (libc::SIGKILL, Some(limit)) = (signal, run.out_of_memory) {
                 return verdict(
                     Status::Crash,
                     format!(
                         "ran out of memory: a check may use at most {} MiB; is something \
                          growing without end, such as a queue nothing drains or a buffer \
                          that is never cleared?",
-                        crate::fences::MEMORY_PER_CHECK >> 20
+                        limit >> 20
                     ),
                 );
             }
@@ -301,7 +301,7 @@ mod tests {
             output: output.into(),
             record: record.map(str::to_owned),
             elapsed: Duration::from_millis(10),
-            out_of_memory: false,
+            out_of_memory: None,
         }
     }
 
@@ -418,14 +418,22 @@ mod tests {
             plain.message,
             "crashed with SIGKILL: an exercise's own hint"
         );
-        killed.out_of_memory = true;
+        killed.out_of_memory = Some(256 << 20);
         let oom = classify(&killed, "x", Some("an exercise's own hint"));
         assert_eq!(oom.status, Status::Crash);
         assert!(
             oom.message
-                .starts_with("ran out of memory: a check may use at most 1024 MiB"),
+                .starts_with("ran out of memory: a check may use at most 256 MiB"),
             "{}",
             oom.message
+        );
+        // A helper process killed for memory does not explain a segfault of the check.
+        let mut segv = run(Ending::Signaled(libc::SIGSEGV), "", None);
+        segv.out_of_memory = Some(256 << 20);
+        assert!(
+            classify(&segv, "x", None)
+                .message
+                .starts_with("crashed with SIGSEGV")
         );
     }
 

@@ -59,6 +59,16 @@ fn malformed_course_toml() {
         grader().arg("--course").arg(dir.path()),
         "lists no [[exercise]]",
     );
+    let dir = course_with(&format!(
+        "{VALID_HEAD}memory_mib = 1\n[[exercise]]\nname = \"x\"\ndir = \"01-x\"\ntitle = \"X\"\n\
+         book = \"x.md\"\n[[exercise.step]]\nname = \"s\"\ntitle = \"S\"\nbook = \"x.md\"\n\
+         hint = \"h\"\n[[exercise.step.check]]\nname = \"c\"\nkind = \"behaviour\"\n\
+         points = 1\nhint = \"h\"\n"
+    ));
+    fails_with_2(
+        grader().arg("--course").arg(dir.path()),
+        "[course] memory_mib must be at least 16",
+    );
 }
 
 #[test]
