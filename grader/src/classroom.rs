@@ -1,12 +1,13 @@
 //! `grader classroom OUT`: writes a student template of the course, the repository each
 //! student starts from: the course without its answers.
 //!
-//! Everything is listed (and every symbolic link judged, the README's passages for
-//! maintainers taken out) before anything is written, so a refusal leaves OUT as it was.
+//! Everything is listed (and every symbolic link judged, the passages for maintainers
+//! taken out of the README and the book) before anything is written, so a refusal leaves
+//! OUT as it was.
 
 use crate::course::Course;
 use crate::error::Fatal;
-use crate::student_readme;
+use crate::student_docs;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -39,12 +40,16 @@ enum Item {
     File(PathBuf),
     /// A relative symbolic link, with its target as written.
     Link(PathBuf, PathBuf),
-    /// A file whose template copy differs from the course's: the README.
+    /// A document whose template copy leaves out the passages for maintainers.
     Rewritten(PathBuf, String),
 }
 
-/// The file whose passages for maintainers students' copies leave out.
-const README: &str = "README.md";
+/// Whether `rel` is a document whose passages for maintainers students' copies leave out:
+/// the README or a page of the book.
+fn has_passages_for_maintainers(rel: &Path) -> bool {
+    rel == Path::new("README.md")
+        || (rel.starts_with("book/src") && rel.extension().is_some_and(|e| e == "md"))
+}
 
 /// What the walk found: the entries to write, and the left-out ones that were there.
 #[derive(Default)]
@@ -118,10 +123,10 @@ fn list(root: &Path, rel: &Path, skip: Option<&Path>, listing: &mut Listing) -> 
         } else if kind.is_dir() {
             listing.items.push(Item::Folder(rel.clone()));
             list(root, &rel, skip, listing)?;
-        } else if kind.is_file() && rel == Path::new(README) {
+        } else if kind.is_file() && has_passages_for_maintainers(&rel) {
             let text = fs::read_to_string(entry.path())
                 .map_err(|e| Fatal::new(format!("cannot read {}: {e}", entry.path().display())))?;
-            let text = student_readme::strip(&text)
+            let text = student_docs::strip(&text)
                 .map_err(|why| Fatal::new(format!("{}: {why}", entry.path().display())))?;
             listing.items.push(Item::Rewritten(rel, text));
         } else if kind.is_file() {

@@ -22,7 +22,7 @@ mod reaper;
 mod report;
 mod reset;
 mod sandbox;
-mod student_readme;
+mod student_docs;
 mod submission;
 mod terminal;
 mod verdict;

@@ -45,46 +45,36 @@ fn workspace_members(root: &Path) -> Vec<String> {
     names
 }
 
-/// The template's README is the course's, line for line and in order, without the passages
-/// about what students' copies lack.
-fn students_readme(out: &Path) {
-    let course = fs::read_to_string(repo().join("README.md")).unwrap();
-    let template = fs::read_to_string(out.join("README.md")).unwrap();
-    let course_only = [
-        "--solutions",
-        ".ci/run",
-        "grader/tests",
-        "cargo test --workspace",
-        "<!--",
-    ];
+/// The template's copy of the document `rel` is the course's, line for line and in order,
+/// without the passages about what students' copies lack: none of the `course_only`
+/// phrases, which the course's copy has, and every `kept` one.
+fn students_copy(out: &Path, rel: &str, course_only: &[&str], kept: &[&str]) {
+    let course = fs::read_to_string(repo().join(rel)).unwrap();
+    let template = fs::read_to_string(out.join(rel)).unwrap();
     for text in course_only {
         assert!(
             course.contains(text),
-            "the course's README never says {text:?}"
+            "the course's {rel} never says {text:?}"
         );
         assert!(
             !template.contains(text),
-            "the students' README says {text:?}"
+            "the students' {rel} says {text:?}"
         );
     }
     let mut course_lines = course.lines();
     for line in template.lines().filter(|l| !l.is_empty()) {
         assert!(
             course_lines.any(|c| c == line),
-            "the students' README has a line the course's does not, or in another order: {line:?}"
+            "the students' {rel} has a line the course's does not, or in another order: {line:?}"
         );
     }
-    for kept in [
-        "## The exercises",
-        "cargo run -p grader -- watch",
-        "## Layout",
-    ] {
-        assert!(
-            template.contains(kept),
-            "the students' README lost {kept:?}"
-        );
+    for text in kept {
+        assert!(template.contains(text), "the students' {rel} lost {text:?}");
     }
 }
+
+/// The book pages that hold passages for maintainers.
+const BOOK_PAGES_REWRITTEN: &[&str] = &["book/src/grader.md"];
 
 #[test]
 fn the_template_holds_the_course_without_its_answers() {
@@ -109,19 +99,55 @@ fn the_template_holds_the_course_without_its_answers() {
             "{same} differs"
         );
     }
-    // The stubs, the checks, the grader's sources and the book are there, unchanged.
+    // The stubs, the checks, the grader's sources and the book are there, unchanged but for
+    // the book pages' passages for maintainers.
     for dir in ["exercises", "grader/checks", "grader/src", "book/src"] {
         let rel = |files: Vec<(std::path::PathBuf, u64, u64)>, root: &Path| {
             files
                 .into_iter()
                 .map(|(path, len, hash)| (path.strip_prefix(root).unwrap().to_owned(), len, hash))
+                .filter(|(path, _, _)| !BOOK_PAGES_REWRITTEN.iter().any(|p| path == Path::new(p)))
                 .collect::<Vec<_>>()
         };
         let want = rel(fingerprint(&repo().join(dir)), &repo());
         assert!(!want.is_empty(), "{dir} is empty in the course");
         assert_eq!(rel(fingerprint(&out.join(dir)), &out), want, "{dir}");
     }
-    students_readme(&out);
+    students_copy(
+        &out,
+        "README.md",
+        &[
+            "--solutions",
+            ".ci/run",
+            "grader/tests",
+            "cargo test --workspace",
+            "<!--",
+        ],
+        &[
+            "## The exercises",
+            "cargo run -p grader -- watch",
+            "## Layout",
+        ],
+    );
+    students_copy(
+        &out,
+        "book/src/grader.md",
+        &["--solutions", "<!--"],
+        &["cargo run -p grader -- threads", "## The watch mode"],
+    );
+    // No page of the students' book tells them to grade the solutions they do not have,
+    // except the instructor chapter, which is about the course's own repository.
+    for page in fs::read_dir(out.join("book/src")).unwrap() {
+        let path = page.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") && !path.ends_with("instructor.md") {
+            let text = fs::read_to_string(&path).unwrap();
+            assert!(
+                !text.contains("--solutions"),
+                "{} says --solutions",
+                path.display()
+            );
+        }
+    }
     if repo().join(".github").is_dir() {
         assert!(out.join(".github").is_dir(), ".github was left out");
     }

@@ -1,24 +1,24 @@
-//! The README of a student template: the course's README without the passages meant for
-//! the people who maintain the course (the solutions, the course's own tests, CI), which a
-//! student's copy does not have.
+//! The documents of a student template: the course's README and book pages without the
+//! passages meant for the people who maintain the course (the solutions, the course's own
+//! tests, CI), which a student's copy does not have.
 
 /// Opens a passage that students' copies leave out.
 pub const BEGIN: &str = "<!-- not in the student template -->";
 /// Closes it.
 pub const END: &str = "<!-- end: not in the student template -->";
 
-/// `readme` without its marked passages, or why the markers cannot be trusted. Everything
+/// `document` (Markdown) without its marked passages, or why the markers cannot be trusted. Everything
 /// else stays as written, line endings included, except that a blank line following a
 /// removed passage is dropped when one precedes it. Markers inside fenced code blocks are
 /// text, not markers.
-pub fn strip(readme: &str) -> Result<String, String> {
-    let mut kept = String::with_capacity(readme.len());
+pub fn strip(document: &str) -> Result<String, String> {
+    let mut kept = String::with_capacity(document.len());
     let mut opened_at = None;
     let mut in_fence = false;
     let mut after_passage = false;
     // At the start, a blank line after a removed passage has nothing to separate.
     let mut last_blank = true;
-    for (index, line) in readme.split_inclusive('\n').enumerate() {
+    for (index, line) in document.split_inclusive('\n').enumerate() {
         let number = index + 1;
         let text = line.trim().trim_start_matches('\u{feff}');
         let marker = if in_fence {
