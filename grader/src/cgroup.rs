@@ -47,33 +47,30 @@ impl CheckGroups {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let mut groups = CheckGroups::default();
-        let tasks = ("pids.max", max_tasks.to_string());
+        let tasks = [("pids.max", max_tasks.to_string())];
         if Path::new(V2_ROOT).join("cgroup.controllers").is_file() {
             let memory = [
                 ("memory.max", max_memory.to_string()),
                 ("memory.swap.max", "0".into()),
             ];
-            let made = make(V2_ROOT, "", &name, |dir| {
-                (set(dir, std::slice::from_ref(&tasks)), set(dir, &memory))
-            });
-            if let Some((dir, (_, limits_memory))) = made {
-                groups.keep(dir, limits_memory);
-            }
+            // Both are tried: a kernel may offer one controller and not the other.
+            groups.keep(make(V2_ROOT, "", &name, |dir| {
+                let (limits_tasks, limits_memory) = (set(dir, &tasks), set(dir, &memory));
+                (limits_tasks || limits_memory).then_some(limits_memory)
+            }));
             return groups;
         }
-        if let Some((dir, _)) = make(V1_PIDS, "pids", &name, |dir| {
-            (set(dir, std::slice::from_ref(&tasks)), false)
-        }) {
-            groups.keep(dir, false);
-        }
+        groups.keep(make(V1_PIDS, "pids", &name, |dir| {
+            set(dir, &tasks).then_some(false)
+        }));
         let memory = [
             ("memory.limit_in_bytes", max_memory.to_string()),
             // Without this, memory beyond the limit goes to swap instead of stopping.
             ("memory.memsw.limit_in_bytes", max_memory.to_string()),
         ];
-        if let Some((dir, _)) = make(V1_MEMORY, "memory", &name, |dir| (false, set(dir, &memory))) {
-            groups.keep(dir, true);
-        }
+        groups.keep(make(V1_MEMORY, "memory", &name, |dir| {
+            set(dir, &memory).then_some(true)
+        }));
         groups
     }
 
@@ -82,7 +79,11 @@ impl CheckGroups {
         CheckGroups::create(max_tasks, max_memory).memory.is_some()
     }
 
-    fn keep(&mut self, dir: PathBuf, limits_memory: bool) {
+    /// Takes over a group `make` made, if it made one.
+    fn keep(&mut self, made: Option<(PathBuf, bool)>) {
+        let Some((dir, limits_memory)) = made else {
+            return;
+        };
         let Ok(procs) = CString::new(dir.join("cgroup.procs").as_os_str().as_bytes()) else {
             let _ = std::fs::remove_dir(&dir);
             return;
@@ -194,16 +195,17 @@ impl Drop for CheckGroups {
     }
 }
 
-/// Makes a new group called `name` and sets its limits with `limit`, which tells which
-/// limits took. Tries inside the grader's own group of that hierarchy first (so limits set
-/// on the grader still bind its checks), then at the hierarchy's root: with cgroup v2 the
-/// grader's own group usually cannot pass controllers on, since it holds processes itself.
+/// Makes a new group called `name` and sets its limits with `limit`, which returns `None`
+/// when none took, else whether the memory limit did. Tries inside the grader's own group
+/// of that hierarchy first (so limits set on the grader still bind its checks), then at the
+/// hierarchy's root: with cgroup v2 the grader's own group usually cannot pass controllers
+/// on, since it holds processes itself.
 fn make(
     root: &str,
     controller: &str,
     name: &str,
-    limit: impl Fn(&Path) -> (bool, bool),
-) -> Option<(PathBuf, (bool, bool))> {
+    limit: impl Fn(&Path) -> Option<bool>,
+) -> Option<(PathBuf, bool)> {
     let own = own_group(controller).map(|rel| Path::new(root).join(rel));
     [own, Some(PathBuf::from(root))]
         .into_iter()
@@ -211,13 +213,11 @@ fn make(
         .find_map(|parent| {
             let dir = parent.join(name);
             std::fs::create_dir(&dir).ok()?;
-            let took = limit(&dir);
-            if took.0 || took.1 {
-                Some((dir, took))
-            } else {
+            let limits_memory = limit(&dir);
+            if limits_memory.is_none() {
                 let _ = std::fs::remove_dir(&dir);
-                None
             }
+            Some((dir, limits_memory?))
         })
 }
 

@@ -44,11 +44,22 @@ enum Item {
     Rewritten(PathBuf, String),
 }
 
-/// Whether `rel` is a document whose passages for maintainers students' copies leave out:
-/// the README or a page of the book.
-fn has_passages_for_maintainers(rel: &Path) -> bool {
-    rel == Path::new("README.md")
-        || (rel.starts_with("book/src") && rel.extension().is_some_and(|e| e == "md"))
+/// What the walk over the course needs to know besides where it is.
+struct Walk<'a> {
+    root: &'a Path,
+    /// An existing OUT inside the course, which must not be copied into itself.
+    skip: Option<&'a Path>,
+    /// The book's sources, relative to the root, as `course.toml` names them.
+    book: &'a Path,
+}
+
+impl Walk<'_> {
+    /// Whether `rel` is a document whose passages for maintainers students' copies leave
+    /// out: the README or a page of the book.
+    fn has_passages_for_maintainers(&self, rel: &Path) -> bool {
+        rel == Path::new("README.md")
+            || (rel.starts_with(self.book) && rel.extension().is_some_and(|e| e == "md"))
+    }
 }
 
 /// What the walk found: the entries to write, and the left-out ones that were there.
@@ -63,9 +74,13 @@ pub fn run(course: &Course, args: &Args) -> Result<(), Fatal> {
     let out = std::path::absolute(&args.out)?;
     ensure_new_or_empty(&out)?;
     let mut listing = Listing::default();
-    // An existing OUT inside the course must not be copied into itself.
     let skip = out.canonicalize().ok();
-    list(&root, Path::new(""), skip.as_deref(), &mut listing)?;
+    let walk = Walk {
+        root: &root,
+        skip: skip.as_deref(),
+        book: &course.course.book,
+    };
+    list(&walk, Path::new(""), &mut listing)?;
     fs::create_dir_all(&out)
         .map_err(|e| Fatal::new(format!("cannot create {}: {e}", out.display())))?;
     for item in &listing.items {
@@ -101,8 +116,8 @@ fn is_left_out(rel: &Path) -> bool {
 }
 
 /// Lists the template's entries under `root/rel`, in a stable order.
-fn list(root: &Path, rel: &Path, skip: Option<&Path>, listing: &mut Listing) -> Result<(), Fatal> {
-    let dir = root.join(rel);
+fn list(walk: &Walk, rel: &Path, listing: &mut Listing) -> Result<(), Fatal> {
+    let dir = walk.root.join(rel);
     let mut entries = fs::read_dir(&dir)
         .map_err(|e| Fatal::new(format!("cannot list {}: {e}", dir.display())))?
         .collect::<Result<Vec<_>, _>>()?;
@@ -113,17 +128,17 @@ fn list(root: &Path, rel: &Path, skip: Option<&Path>, listing: &mut Listing) -> 
             listing.left_out.push(format!("{}/", rel.display()));
             continue;
         }
-        if skip == Some(entry.path().as_path()) {
+        if walk.skip == Some(entry.path().as_path()) {
             continue;
         }
         let kind = entry.file_type()?;
         if kind.is_symlink() {
-            let target = judge_link(root, &entry.path())?;
+            let target = judge_link(walk.root, &entry.path())?;
             listing.items.push(Item::Link(rel, target));
         } else if kind.is_dir() {
             listing.items.push(Item::Folder(rel.clone()));
-            list(root, &rel, skip, listing)?;
-        } else if kind.is_file() && has_passages_for_maintainers(&rel) {
+            list(walk, &rel, listing)?;
+        } else if kind.is_file() && walk.has_passages_for_maintainers(&rel) {
             let text = fs::read_to_string(entry.path())
                 .map_err(|e| Fatal::new(format!("cannot read {}: {e}", entry.path().display())))?;
             let text = student_docs::strip(&text)
@@ -256,12 +271,13 @@ mod tests {
 
     fn listed(root: &Path) -> Result<Listing, Fatal> {
         let mut listing = Listing::default();
-        list(
-            &root.canonicalize().unwrap(),
-            Path::new(""),
-            None,
-            &mut listing,
-        )?;
+        let root = root.canonicalize().unwrap();
+        let walk = Walk {
+            root: &root,
+            skip: None,
+            book: Path::new("book/src"),
+        };
+        list(&walk, Path::new(""), &mut listing)?;
         Ok(listing)
     }
 

@@ -7,10 +7,10 @@ pub const BEGIN: &str = "<!-- not in the student template -->";
 /// Closes it.
 pub const END: &str = "<!-- end: not in the student template -->";
 
-/// `document` (Markdown) without its marked passages, or why the markers cannot be trusted. Everything
-/// else stays as written, line endings included, except that a blank line following a
-/// removed passage is dropped when one precedes it. Markers inside fenced code blocks are
-/// text, not markers.
+/// `document` (Markdown) without its marked passages, or why the markers cannot be
+/// trusted. Everything else stays as written, line endings included, except that a blank
+/// line following a removed passage is dropped when one precedes it. Markers inside fenced
+/// code blocks are text, not markers.
 pub fn strip(document: &str) -> Result<String, String> {
     let mut kept = String::with_capacity(document.len());
     let mut opened_at = None;

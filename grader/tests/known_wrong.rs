@@ -92,12 +92,6 @@ struct Submission {
     _turn: std::fs::File,
 }
 
-impl Submission {
-    fn path(&self) -> &Path {
-        &self.root
-    }
-}
-
 /// Writes the solution of exercise `dir` with the fixture's edits applied as a submission.
 fn submission(dir: &str, fixture: &Fixture) -> Submission {
     let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("known-wrong");
@@ -129,7 +123,7 @@ fn check_fixture(dir: &str, name: &str) -> Graded {
     let sub = submission(dir, &fixture);
     let exercise_name = exercise(dir)["name"].as_str().unwrap().to_owned();
     let mut args = vec![exercise_name, "--submission".to_owned()];
-    args.push(sub.path().display().to_string());
+    args.push(sub.root.display().to_string());
     if let Some(secs) = fixture.timeout_secs {
         args.extend(["--timeout".to_owned(), secs.to_string()]);
     }
@@ -335,7 +329,7 @@ fn the_human_report_explains_a_failure_in_words() {
     let sub = submission("01-threads", &load("01-threads", "sequential"));
     let output = grader()
         .args(["threads", "--submission"])
-        .arg(sub.path())
+        .arg(&sub.root)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
