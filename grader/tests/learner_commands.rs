@@ -47,7 +47,7 @@ fn hint_for_an_exercise_not_started_gives_its_step_hint() {
         assert_eq!(ran.code, 0, "{name}: {}", ran.stderr);
         let out = &ran.stdout;
         assert!(
-            out.contains("delta: todo, 0/1 checks pass, 0/5 points"),
+            out.contains("delta: todo, 0/1 checks passed, 1 todo; 0/5 points"),
             "{out}"
         );
         assert!(

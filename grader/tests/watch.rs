@@ -195,7 +195,7 @@ fn save_greeting(course: &Path, word: &str) {
 fn watch_mode_regrades_on_save_and_answers_keys() {
     let course = small_course();
     let mut session = Session::start(course.path(), "mini-course-watch-save", &[]);
-    session.expect("1/2 checks passed · 2/7 points");
+    session.expect("1/2 checks passed, 1 todo; 2/7 points");
     session.expect("Next (1/1): delta / basics::answers");
     session.expect("delta hint");
     session.expect("[h] hint  [l] list  [n] next  [r] re-grade  [q] quit");
@@ -223,7 +223,7 @@ fn watch_mode_regrades_on_save_and_answers_keys() {
     save_answer(course.path(), 42);
     session.expect("re-grading beta");
     session.expect("re-grading delta");
-    session.expect("2/2 checks passed · 7/7 points");
+    session.expect("2/2 checks passed; 7/7 points");
     session.expect("Every check passes. Well done.");
 
     session.press("q");

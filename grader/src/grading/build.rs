@@ -1,0 +1,139 @@
+//! Building one exercise's checks with cargo, and reading the compiler's verdict.
+
+use crate::error::{At, Error, Result, Stage};
+use crate::sandbox::{self, namespaces::Plan};
+use crate::workspace::Workspace;
+use serde_json::Value;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Name of the test target every harness crate declares.
+pub const TEST_TARGET: &str = "checks";
+/// Compiler output kept for a report: enough for the first few errors.
+const MAX_ERRORS: usize = 4;
+const MAX_ERROR_BYTES: usize = 6_000;
+
+pub enum Build {
+    /// The check binary to run.
+    Built(PathBuf),
+    /// The compiler's messages, trimmed, with paths pointing at the graded files.
+    Failed(String),
+    /// Not built: this platform cannot run the exercise, for this reason.
+    Unsupported(String),
+}
+
+/// Environment variable overriding [`BUILD_LIMIT`], in seconds.
+const BUILD_LIMIT_VAR: &str = "GRADER_BUILD_TIMEOUT";
+/// Far beyond a cold build of the whole course, so only a build that never ends hits it.
+const BUILD_LIMIT: Duration = Duration::from_secs(600);
+
+fn build_limit() -> Duration {
+    std::env::var(BUILD_LIMIT_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(BUILD_LIMIT, Duration::from_secs)
+}
+
+/// The cargo the grader was started by, else the one on `PATH`.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Compiles the harness package `harness` (and so the exercise it tests).
+pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Build> {
+    let _exclusive = ws.shared.as_ref().map(|s| s.enter()).transpose()?;
+    let mut command = Command::new(cargo());
+    if let Some(plan) = fence.cloned() {
+        // SAFETY: `enter` only makes system calls on data prepared before the fork.
+        unsafe { command.pre_exec(move || plan.enter()) };
+    }
+    command
+        .args([
+            "test",
+            "--no-run",
+            "--message-format=json",
+            "--color=never",
+            "-p",
+        ])
+        .arg(harness)
+        .args(["--test", TEST_TARGET])
+        .current_dir(&ws.root)
+        .env("CARGO_TARGET_DIR", &ws.target_dir)
+        .stdin(Stdio::null())
+        .process_group(0);
+    let limit = build_limit();
+    let Some(output) = sandbox::capture(command, limit)
+        .map_err(|e| Error::new(Stage::Build, format!("cannot run cargo ({}): {e}", cargo())))?
+    else {
+        return Ok(Build::Failed(format!(
+            "the build did not finish within {} s and was stopped (a macro or constant that \
+             never finishes expanding?); {BUILD_LIMIT_VAR} sets this limit in seconds",
+            limit.as_secs()
+        )));
+    };
+    let mut executable = None;
+    let mut errors = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        match message["reason"].as_str() {
+            Some("compiler-artifact")
+                if message["target"]["name"] == TEST_TARGET
+                    && message["profile"]["test"] == true =>
+            {
+                executable = message["executable"].as_str().map(PathBuf::from);
+            }
+            Some("compiler-message") if message["message"]["level"] == "error" => {
+                if let Some(rendered) = message["message"]["rendered"].as_str() {
+                    errors.push(rendered.trim_end().to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    match executable {
+        Some(exe) if output.status.success() => match &ws.shared {
+            // The next overlay's build replaces this binary; run a copy of our own.
+            Some(shared) => {
+                let copy = shared.bin_dir.join(format!("{harness}-{TEST_TARGET}"));
+                let _ = std::fs::remove_file(&copy);
+                fs_err::copy(&exe, &copy).at(Stage::Build)?;
+                Ok(Build::Built(copy))
+            }
+            None => Ok(Build::Built(exe)),
+        },
+        _ => {
+            let text = if errors.is_empty() {
+                // Not a compiler error: cargo itself complained (a manifest, the registry).
+                String::from_utf8_lossy(&output.stderr).trim().to_owned()
+            } else {
+                summarize(&errors)
+            };
+            Ok(Build::Failed(ws.localize(&text)))
+        }
+    }
+}
+
+fn summarize(errors: &[String]) -> String {
+    let mut text = errors
+        .iter()
+        .take(MAX_ERRORS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    if text.len() > MAX_ERROR_BYTES {
+        let cut = text.floor_char_boundary(MAX_ERROR_BYTES);
+        text.truncate(cut);
+        text.push_str("\n[...]");
+    }
+    if errors.len() > MAX_ERRORS {
+        text.push_str(&format!(
+            "\n\n(and {} more errors)",
+            errors.len() - MAX_ERRORS
+        ));
+    }
+    text
+}

@@ -1,0 +1,92 @@
+//! Turning verdicts into the report: one entry per check, in course order, with its
+//! points, hint and book section.
+
+use super::build::Build;
+use super::verdict::Verdict;
+use crate::course::{Check, Course, Exercise, Step};
+use crate::report::{CheckReport, ExerciseReport, Status};
+
+/// One exercise's report, taking its checks' verdicts from `verdicts` when it was built.
+pub(super) fn exercise_report(
+    course: &Course,
+    ex: &Exercise,
+    build: &Build,
+    verdicts: &mut impl Iterator<Item = (Verdict, f64)>,
+) -> ExerciseReport {
+    let checks: Vec<CheckReport> = ex
+        .checks()
+        .map(|(step, check)| {
+            let (verdict, seconds) = match build {
+                Build::Built(_) => verdicts.next().expect("one verdict per job"),
+                Build::Unsupported(reason) => {
+                    (Verdict::without_run(Status::Skipped, reason.clone()), 0.0)
+                }
+                Build::Failed(_) => (
+                    Verdict::without_run(
+                        Status::CompileError,
+                        "the exercise does not compile (see the compiler's message)",
+                    ),
+                    0.0,
+                ),
+            };
+            check_report(course, ex, step, check, verdict, seconds)
+        })
+        .collect();
+    let compile_error = match build {
+        Build::Failed(text) => Some(text.clone()),
+        Build::Built(_) | Build::Unsupported(_) => None,
+    };
+    ExerciseReport {
+        name: ex.name.clone(),
+        title: ex.title.clone(),
+        dir: ex.dir.clone(),
+        status: ExerciseReport::summarize(&checks, compile_error.is_some()),
+        points: checks.iter().map(|c| c.points).sum(),
+        max_points: ex.max_points(),
+        book: course.book_link(&ex.book),
+        compile_error,
+        checks,
+    }
+}
+
+fn check_report(
+    course: &Course,
+    ex: &Exercise,
+    step: &Step,
+    check: &Check,
+    verdict: Verdict,
+    seconds: f64,
+) -> CheckReport {
+    CheckReport {
+        name: step.test_name(check),
+        step: step.name.clone(),
+        step_title: step.title.clone(),
+        kind: check.kind.as_str(),
+        status: verdict.status,
+        points: if verdict.status == Status::Pass {
+            check.points
+        } else {
+            0
+        },
+        max_points: check.points,
+        message: verdict.message,
+        // A step not started yet needs the step's hint more than the check's.
+        hint: if verdict.status == Status::Todo {
+            step.hint.clone()
+        } else {
+            check.hint.clone()
+        },
+        book: course.book_link(&step.book),
+        source: verdict
+            .location
+            .clone()
+            .unwrap_or_else(|| format!("{}/{}.rs", ex.checks_rel(), step.name)),
+        // A pass needs no evidence; keeping it would bloat reports with passing output.
+        details: if verdict.status == Status::Pass {
+            String::new()
+        } else {
+            verdict.details
+        },
+        seconds: (seconds * 1000.0).round() / 1000.0,
+    }
+}

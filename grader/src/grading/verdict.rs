@@ -1,0 +1,426 @@
+//! Turning how a check process ended into a verdict a learner can act on.
+
+use super::fences::TASKS_PER_CHECK;
+use crate::report::Status;
+use crate::sandbox::{Ending, Run, signal_name};
+
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub status: Status,
+    /// One or a few lines: what went wrong, in words.
+    pub message: String,
+    /// Longer evidence: a snapshot diff, the check's output.
+    pub details: String,
+    /// Where the check failed, when that is in the check's own source.
+    pub location: Option<String>,
+}
+
+impl Verdict {
+    /// A verdict reached without running the check (it could not be built or started).
+    pub fn without_run(status: Status, message: impl Into<String>) -> Verdict {
+        Verdict {
+            status,
+            message: message.into(),
+            details: String::new(),
+            location: None,
+        }
+    }
+}
+
+/// The panic message `todo!()` produces.
+const TODO_PANIC: &str = "not yet implemented";
+const TODO_MESSAGE: &str = "not started yet: this step's code still has todo!()";
+
+fn is_todo(panic: &Panic) -> bool {
+    panic.message == TODO_PANIC || panic.message.starts_with("not yet implemented: ")
+}
+
+/// What a crash with `signal` usually means, unless the exercise knows better.
+fn default_crash_hint(signal: &str) -> &'static str {
+    match signal {
+        "SIGSEGV" => {
+            "an invalid memory access: a null or dangling pointer, a bad stack pointer, or a stack overflow"
+        }
+        "SIGBUS" => {
+            "a bus error: memory that is mapped but not backed, such as a file mapping beyond its end"
+        }
+        "SIGABRT" => {
+            "the process aborted: a panic while panicking, a panic in a destructor during unwinding, a stack overflow, or std::process::abort"
+        }
+        "SIGILL" => {
+            "an illegal instruction: often a jump to a bad address, or a ud2 trap the compiler placed on a path it believed unreachable"
+        }
+        "SIGFPE" => {
+            "an arithmetic trap, such as an integer division by zero in unsafe or foreign code"
+        }
+        "SIGKILL" => "killed from outside: usually a resource limit",
+        "SIGXFSZ" => "it wrote a file larger than the grader allows",
+        _ => "the process was killed by a signal",
+    }
+}
+
+/// Classifies a finished run of the check `test_name`.
+pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict {
+    let panics = panics(&run.output);
+    let main = panics
+        .iter()
+        .find(|p| p.thread == test_name)
+        .or(panics.last());
+    // The main panic's message becomes the verdict's message; the rest is evidence.
+    let shown = main.map(|p| p.lines.clone()).unwrap_or(0..0);
+    let details = trim_output(&run.output, test_name, shown);
+    let location = main
+        .map(|p| p.location.clone())
+        .filter(|l| l.starts_with("grader/checks/"));
+    let verdict = |status, message: String| Verdict {
+        status,
+        message,
+        details: details.clone(),
+        location: location.clone(),
+    };
+    match run.ending {
+        Ending::TimedOut => {
+            return verdict(
+                Status::Timeout,
+                format!(
+                    "did not finish within {:.0} s: probably an infinite loop, a deadlock, or a \
+                     wait that nothing ever ends",
+                    run.elapsed.as_secs_f64()
+                ),
+            );
+        }
+        Ending::TooMuchOutput => {
+            return verdict(
+                Status::Fail,
+                "printed so much output that the check was stopped (is something printing in a loop?)".into(),
+            );
+        }
+        Ending::Signaled(signal) => {
+            let name = signal_name(signal);
+            // A todo!() reached where a panic cannot unwind (an `extern "C"` function)
+            // aborts the process; it is still unwritten code, not a crash.
+            if panics.iter().any(is_todo) {
+                return verdict(Status::Todo, TODO_MESSAGE.into());
+            }
+            if signal == libc::SIGXCPU {
+                return verdict(
+                    Status::Timeout,
+                    "used up its CPU-time limit: something is spinning, probably forever".into(),
+                );
+            }
+            if let (libc::SIGKILL, Some(limit)) = (signal, run.out_of_memory) {
+                return verdict(
+                    Status::Crash,
+                    format!(
+                        "ran out of memory: a check may use at most {} MiB; is something \
+                         growing without end, such as a queue nothing drains or a buffer \
+                         that is never cleared?",
+                        limit >> 20
+                    ),
+                );
+            }
+            let overflow = run.output.contains("has overflowed its stack");
+            let cause = if overflow {
+                "a thread overflowed its stack (deep or endless recursion, or a stack that is too small)"
+            } else {
+                crash_hint.unwrap_or_else(|| default_crash_hint(&name))
+            };
+            return verdict(Status::Crash, format!("crashed with {name}: {cause}"));
+        }
+        Ending::Exited(_) => {}
+    }
+    let code = match run.ending {
+        Ending::Exited(code) => code,
+        _ => unreachable!("other endings returned above"),
+    };
+    if let Some(record) = &run.record {
+        let expected_pass = format!("pass {test_name}");
+        let skip_prefix = format!("skip {test_name} ");
+        if record == &expected_pass && code == 0 {
+            return verdict(Status::Pass, String::new());
+        }
+        if let Some(reason) = record.strip_prefix(&skip_prefix) {
+            return verdict(Status::Skipped, reason.to_owned());
+        }
+        if record == &expected_pass {
+            return verdict(
+                Status::Fail,
+                format!("the check finished, but then the process exited with status {code}"),
+            );
+        }
+    }
+    if panics.iter().any(is_todo) {
+        return verdict(Status::Todo, TODO_MESSAGE.into());
+    }
+    if code == 0 {
+        return verdict(
+            Status::Fail,
+            "the process exited with status 0 before the check finished: does the code under \
+             test call std::process::exit?"
+                .into(),
+        );
+    }
+    let message = match main {
+        Some(p) if p.message.starts_with("snapshot assertion for") => {
+            "the result differs from the expected snapshot (see the diff)".to_owned()
+        }
+        Some(p) if is_out_of_tasks(&p.message) => format!(
+            "ran out of threads: a check may have at most {} processes and threads; does the \
+             code start a thread per task, per timer or per request? ({})",
+            TASKS_PER_CHECK, p.message
+        ),
+        Some(p) => p.message.clone(),
+        None => format!("the check failed (exit status {code}) without a panic message"),
+    };
+    verdict(Status::Fail, message)
+}
+
+/// A panic of `thread::spawn` (or of code reporting `fork`'s error) at the task limit.
+fn is_out_of_tasks(message: &str) -> bool {
+    message.starts_with("failed to spawn thread")
+        && (message.contains("WouldBlock") || message.contains("os error 11"))
+}
+
+/// A panic found in a check's output.
+#[derive(Debug, PartialEq)]
+pub struct Panic {
+    pub thread: String,
+    /// `file:line:column` of the panic.
+    pub location: String,
+    pub message: String,
+    /// The output lines the panic's header and message occupy.
+    pub lines: std::ops::Range<usize>,
+}
+
+/// Finds `thread '<name>' (<tid>) panicked at <place>:` blocks and their messages.
+pub fn panics(output: &str) -> Vec<Panic> {
+    let lines: Vec<&str> = output.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.strip_prefix("thread '") else {
+            continue;
+        };
+        let Some((thread, after)) = rest.split_once('\'') else {
+            continue;
+        };
+        let Some((_, location)) = after.split_once(" panicked at ") else {
+            continue;
+        };
+        let message: Vec<&str> = lines[i + 1..]
+            .iter()
+            .take_while(|l| !ends_panic_message(l))
+            .take(30)
+            .copied()
+            .collect();
+        found.push(Panic {
+            thread: thread.to_owned(),
+            location: location.trim_end_matches(':').to_owned(),
+            lines: i..i + 1 + message.len(),
+            message: message.join("\n").trim().to_owned(),
+        });
+    }
+    found
+}
+
+fn ends_panic_message(line: &str) -> bool {
+    line.starts_with("note: run with `RUST_BACKTRACE")
+        || line.starts_with("thread '")
+        || line.starts_with("stack backtrace:")
+        || line.starts_with("failures:")
+        || line.starts_with("test result:")
+        || (line.starts_with("test ") && line.contains(" ... "))
+}
+
+/// The check's output without the test harness's own bookkeeping and without the lines
+/// in `shown` (the panic already given as the message).
+fn trim_output(output: &str, test_name: &str, shown: std::ops::Range<usize>) -> String {
+    let announce = format!("test {test_name} ...");
+    let noise = |l: &str| {
+        let t = l.trim();
+        t == "running 1 test"
+            || t == "failures:"
+            || t == "FAILED"
+            || t == "ok"
+            || t == test_name
+            || t.starts_with(&announce)
+            || t.starts_with("test result:")
+            || t.starts_with("note: run with `RUST_BACKTRACE")
+            || t.contains("cargo insta")
+    };
+    // insta's diff legend, in the words of this course.
+    fn relabel(line: &str) -> &str {
+        match line {
+            "-old snapshot" => "-expected",
+            "+new results" => "+actual",
+            other => other,
+        }
+    }
+    let kept: Vec<&str> = output
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| !shown.contains(i) && !noise(l))
+        .map(|(_, l)| relabel(l))
+        .collect();
+    kept.join("\n").trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn run(ending: Ending, output: &str, record: Option<&str>) -> Run {
+        Run {
+            ending,
+            output: output.into(),
+            record: record.map(str::to_owned),
+            elapsed: Duration::from_millis(10),
+            out_of_memory: None,
+        }
+    }
+
+    const TODO_OUTPUT: &str = "running 1 test\n\nthread 'pool::x' (77) panicked at exercises/01-threads/src/pool.rs:9:9:\nnot yet implemented\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\ntest pool::x ... FAILED\n";
+
+    #[test]
+    fn a_record_with_status_zero_is_a_pass() {
+        let v = classify(
+            &run(Ending::Exited(0), "", Some("pass pool::x")),
+            "pool::x",
+            None,
+        );
+        assert_eq!(v.status, Status::Pass);
+    }
+
+    #[test]
+    fn status_zero_without_a_record_is_not_a_pass() {
+        let fake = "test pool::x ... ok\ntest result: ok. 1 passed";
+        let v = classify(&run(Ending::Exited(0), fake, None), "pool::x", None);
+        assert_eq!(v.status, Status::Fail);
+        assert!(v.message.contains("process::exit"), "{}", v.message);
+        let other = classify(
+            &run(Ending::Exited(0), "", Some("pass pool::y")),
+            "pool::x",
+            None,
+        );
+        assert_eq!(other.status, Status::Fail);
+    }
+
+    #[test]
+    fn todo_panics_are_todo_even_in_other_threads() {
+        let v = classify(
+            &run(Ending::Exited(101), TODO_OUTPUT, None),
+            "pool::x",
+            None,
+        );
+        assert_eq!(v.status, Status::Todo);
+        let elsewhere = TODO_OUTPUT.replace("'pool::x'", "'pool-worker-0'");
+        let v = classify(&run(Ending::Exited(101), &elsewhere, None), "pool::x", None);
+        assert_eq!(v.status, Status::Todo);
+    }
+
+    #[test]
+    fn a_todo_that_aborts_is_still_todo() {
+        let aborted = format!("{TODO_OUTPUT}\npanic in a function that cannot unwind\n");
+        let v = classify(
+            &run(Ending::Signaled(libc::SIGABRT), &aborted, None),
+            "pool::x",
+            None,
+        );
+        assert_eq!(v.status, Status::Todo);
+    }
+
+    #[test]
+    fn the_check_threads_panic_is_the_message() {
+        let output = "thread 'worker' (1) panicked at a.rs:1:1:\njob failed\nthread 'pool::x' (2) panicked at b.rs:2:2:\nassertion `left == right` failed: 3 jobs ran\n  left: 3\n right: 10\nnote: run with `RUST_BACKTRACE=1`\n";
+        let v = classify(&run(Ending::Exited(101), output, None), "pool::x", None);
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(
+            v.message,
+            "assertion `left == right` failed: 3 jobs ran\n  left: 3\n right: 10"
+        );
+        // The other thread's panic stays as evidence; the message is not repeated.
+        assert!(v.details.contains("job failed"), "{}", v.details);
+        assert!(!v.details.contains("3 jobs ran"), "{}", v.details);
+        assert_eq!(v.location, None, "b.rs is not a check's source");
+        let in_check = output.replace("b.rs:2:2", "grader/checks/01-x/tests/checks/s.rs:2:2");
+        let v = classify(&run(Ending::Exited(101), &in_check, None), "pool::x", None);
+        assert_eq!(
+            v.location.as_deref(),
+            Some("grader/checks/01-x/tests/checks/s.rs:2:2")
+        );
+    }
+
+    #[test]
+    fn signals_timeouts_and_floods() {
+        let segv = classify(&run(Ending::Signaled(libc::SIGSEGV), "", None), "x", None);
+        assert_eq!(segv.status, Status::Crash);
+        assert!(
+            segv.message
+                .starts_with("crashed with SIGSEGV: an invalid memory access")
+        );
+        let hinted = classify(
+            &run(Ending::Signaled(libc::SIGSEGV), "", None),
+            "x",
+            Some("check the stack"),
+        );
+        assert_eq!(hinted.message, "crashed with SIGSEGV: check the stack");
+        let overflow =
+            "\nthread 'x' has overflowed its stack\nfatal runtime error: stack overflow\n";
+        let v = classify(
+            &run(Ending::Signaled(libc::SIGABRT), overflow, None),
+            "x",
+            None,
+        );
+        assert!(v.message.contains("overflowed its stack"), "{}", v.message);
+        let cpu = classify(&run(Ending::Signaled(libc::SIGXCPU), "", None), "x", None);
+        assert_eq!(cpu.status, Status::Timeout);
+        assert_eq!(
+            classify(&run(Ending::TimedOut, "", None), "x", None).status,
+            Status::Timeout
+        );
+        assert_eq!(
+            classify(&run(Ending::TooMuchOutput, "", None), "x", None).status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn a_kill_by_the_memory_limit_says_so() {
+        let mut killed = run(Ending::Signaled(libc::SIGKILL), "", None);
+        let plain = classify(&killed, "x", Some("an exercise's own hint"));
+        assert_eq!(
+            plain.message,
+            "crashed with SIGKILL: an exercise's own hint"
+        );
+        killed.out_of_memory = Some(256 << 20);
+        let oom = classify(&killed, "x", Some("an exercise's own hint"));
+        assert_eq!(oom.status, Status::Crash);
+        assert!(
+            oom.message
+                .starts_with("ran out of memory: a check may use at most 256 MiB"),
+            "{}",
+            oom.message
+        );
+        // A helper process killed for memory does not explain a segfault of the check.
+        let mut segv = run(Ending::Signaled(libc::SIGSEGV), "", None);
+        segv.out_of_memory = Some(256 << 20);
+        assert!(
+            classify(&segv, "x", None)
+                .message
+                .starts_with("crashed with SIGSEGV")
+        );
+    }
+
+    #[test]
+    fn skips_carry_their_reason() {
+        let v = classify(
+            &run(Ending::Exited(0), "", Some("skip a::b needs /proc")),
+            "a::b",
+            None,
+        );
+        assert_eq!(
+            (v.status, v.message.as_str()),
+            (Status::Skipped, "needs /proc")
+        );
+    }
+}

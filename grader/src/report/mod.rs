@@ -1,0 +1,254 @@
+//! The grading result, as data, and every format it is written in: for people
+//! ([`human`], [`list_view`]), for CI and instructors ([`junit`], [`gradescope`],
+//! [`markdown`]); JSON is the model serialized as it is.
+
+pub mod gradescope;
+pub mod human;
+pub mod junit;
+pub mod list_view;
+pub mod markdown;
+mod text;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Fail,
+    Todo,
+    CompileError,
+    Timeout,
+    Crash,
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Todo => "todo",
+            Status::CompileError => "compile-error",
+            Status::Timeout => "timeout",
+            Status::Crash => "crash",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub course: String,
+    /// Which implementation was graded: `exercises`, `solutions` or `submission DIR`.
+    pub source: String,
+    /// The workspace the checks were built in (the course, or an overlay of it).
+    pub workspace: String,
+    /// `on` when checks ran in namespaces of their own (no network, the course
+    /// read-only, the answers hidden), else `off: <why>`.
+    pub isolation: String,
+    /// `N MiB` when each check had that memory limit, else `off: <why>`.
+    pub memory_limit: String,
+    /// Files of a submission outside the graded surface (`exercises/*/src/**`), which
+    /// were not used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
+    pub exercises: Vec<ExerciseReport>,
+    pub summary: Summary,
+    /// The grader arguments that choose the same source again (for "run this next").
+    #[serde(skip)]
+    pub source_args: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExerciseReport {
+    pub name: String,
+    pub title: String,
+    pub dir: String,
+    /// `pass`, `fail`, `todo`, `compile-error` or `skipped`.
+    pub status: Status,
+    pub points: u32,
+    pub max_points: u32,
+    pub book: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compile_error: Option<String>,
+    pub checks: Vec<CheckReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    /// `<step>::<check>`, the name the harness knows it by.
+    pub name: String,
+    pub step: String,
+    pub step_title: String,
+    pub kind: &'static str,
+    pub status: Status,
+    pub points: u32,
+    pub max_points: u32,
+    pub message: String,
+    pub hint: String,
+    pub book: String,
+    /// Where the check is defined.
+    pub source: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub details: String,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub passed: usize,
+    /// Checks that failed, timed out, crashed or did not compile.
+    pub failed: usize,
+    /// Checks whose code is not written yet.
+    pub todo: usize,
+    pub skipped: usize,
+    pub total: usize,
+    pub points: u32,
+    pub max_points: u32,
+}
+
+impl ExerciseReport {
+    /// The exercise's overall status from its checks': `fail` as soon as anything is
+    /// broken, `todo` while steps remain unstarted and nothing is broken.
+    pub fn summarize(checks: &[CheckReport], compile_error: bool) -> Status {
+        let all = |s: &[Status]| checks.iter().all(|c| s.contains(&c.status));
+        if compile_error {
+            Status::CompileError
+        } else if all(&[Status::Skipped]) {
+            Status::Skipped
+        } else if all(&[Status::Pass, Status::Skipped]) {
+            Status::Pass
+        } else if all(&[Status::Pass, Status::Todo, Status::Skipped]) {
+            Status::Todo
+        } else {
+            Status::Fail
+        }
+    }
+}
+
+impl Summary {
+    /// The counts of `checks`.
+    pub fn of<'a>(checks: impl IntoIterator<Item = &'a CheckReport>) -> Summary {
+        let mut summary = Summary::default();
+        for check in checks {
+            summary.total += 1;
+            summary.max_points += check.max_points;
+            summary.points += check.points;
+            match check.status {
+                Status::Pass => summary.passed += 1,
+                Status::Skipped => summary.skipped += 1,
+                Status::Todo => summary.todo += 1,
+                _ => summary.failed += 1,
+            }
+        }
+        summary
+    }
+
+    /// `3/6 checks passed, 1 failing, 1 todo, 1 skipped; 15/22 points`: the line every
+    /// report and screen gives the totals in.
+    pub fn line(&self) -> String {
+        let mut line = format!("{}/{} checks passed", self.passed, self.total);
+        for (n, what) in [
+            (self.failed, "failing"),
+            (self.todo, "todo"),
+            (self.skipped, "skipped"),
+        ] {
+            if n > 0 {
+                line.push_str(&format!(", {n} {what}"));
+            }
+        }
+        format!("{line}; {}/{} points", self.points, self.max_points)
+    }
+}
+
+impl ExerciseReport {
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.checks)
+    }
+}
+
+impl Report {
+    pub fn summarize(exercises: &[ExerciseReport]) -> Summary {
+        Summary::of(exercises.iter().flat_map(|e| &e.checks))
+    }
+
+    /// True when every graded check passed (skipped ones are not graded).
+    pub fn all_passed(&self) -> bool {
+        self.summary.failed == 0 && self.summary.todo == 0
+    }
+
+    /// The first check that did not pass, in course order.
+    pub fn first_unfinished(&self) -> Option<(&ExerciseReport, &CheckReport)> {
+        self.exercises.iter().find_map(|ex| {
+            ex.checks
+                .iter()
+                .find(|c| !matches!(c.status, Status::Pass | Status::Skipped))
+                .map(|c| (ex, c))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(status: Status) -> CheckReport {
+        CheckReport {
+            name: "s::c".into(),
+            step: "s".into(),
+            step_title: "S".into(),
+            kind: "behaviour",
+            status,
+            points: 0,
+            max_points: 1,
+            message: String::new(),
+            hint: String::new(),
+            book: String::new(),
+            source: String::new(),
+            details: String::new(),
+            seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_totals_line_names_only_what_there_is() {
+        use Status::*;
+        let checks: Vec<_> = [Pass, Fail, Todo, Skipped, Crash]
+            .iter()
+            .map(|s| check(*s))
+            .collect();
+        assert_eq!(
+            Summary::of(&checks).line(),
+            "1/5 checks passed, 2 failing, 1 todo, 1 skipped; 0/5 points"
+        );
+        assert_eq!(
+            Summary::of(&checks[..1]).line(),
+            "1/1 checks passed; 0/1 points"
+        );
+    }
+
+    #[test]
+    fn exercise_status_from_its_checks() {
+        use Status::*;
+        let cases: &[(&[Status], bool, Status)] = &[
+            (&[Pass, Pass], false, Pass),
+            (&[Pass, Skipped], false, Pass),
+            (&[Todo, Todo], false, Todo),
+            (&[Pass, Todo], false, Todo),
+            (&[Pass, Todo, Fail], false, Fail),
+            (&[Pass, Timeout], false, Fail),
+            (&[Crash], false, Fail),
+            (&[Skipped], false, Skipped),
+            (&[CompileError], true, CompileError),
+        ];
+        for (statuses, compile_error, want) in cases {
+            let checks: Vec<_> = statuses.iter().map(|s| check(*s)).collect();
+            assert_eq!(
+                ExerciseReport::summarize(&checks, *compile_error),
+                *want,
+                "{statuses:?}"
+            );
+        }
+    }
+}
