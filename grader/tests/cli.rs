@@ -115,3 +115,36 @@ fn the_course_is_found_from_a_subfolder() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["workspace"], repo().display().to_string());
 }
+
+/// Errors of file operations name the file, whatever the grader was doing. Provoked with
+/// folders and files in each other's places, which stop root as much as anyone.
+#[test]
+fn file_errors_name_their_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let course = tmp.path().join("course");
+    std::fs::create_dir_all(course.join("course.toml")).unwrap();
+    let manifest = course.join("course.toml").display().to_string();
+    fails_with_2(grader().arg("--course").arg(&course), &manifest);
+    fails_with_2(grader().arg("--course").arg(&course), "course: ");
+
+    let blocker = tmp.path().join("a-file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let out = blocker.join("template");
+    fails_with_2(
+        grader().arg("classroom").arg(&out),
+        &format!("classroom: failed to create directory `{}`", out.display()),
+    );
+    // An overlay cannot be made where the build folder would have to be.
+    let submission = tmp.path().join("submission");
+    std::fs::create_dir_all(&submission).unwrap();
+    fails_with_2(
+        common::mini_grader()
+            .arg("--submission")
+            .arg(&submission)
+            .env("CARGO_TARGET_DIR", &blocker),
+        &format!(
+            "workspace: failed to create directory `{}",
+            blocker.display()
+        ),
+    );
+}

@@ -122,6 +122,37 @@ impl Kind {
 }
 
 impl Exercise {
+    /// `exercises/NN-name`.
+    pub fn exercise_dir(&self, root: &Path) -> PathBuf {
+        root.join(EXERCISES).join(&self.dir)
+    }
+
+    /// `exercises/NN-name/src`, relative to the root: the only part of an exercise that is
+    /// graded.
+    pub fn src_rel(&self) -> PathBuf {
+        Path::new(EXERCISES).join(&self.dir).join("src")
+    }
+
+    /// `grader/checks/NN-name`.
+    pub fn harness_dir(&self, root: &Path) -> PathBuf {
+        root.join(CHECKS).join(&self.dir)
+    }
+
+    /// The harness's folder of check modules, relative to the root.
+    pub fn checks_rel(&self) -> String {
+        format!("{CHECKS}/{}/tests/checks", self.dir)
+    }
+
+    /// `grader/stubs/NN-name/src`.
+    pub fn stub_src(&self, root: &Path) -> PathBuf {
+        root.join(STUBS).join(&self.dir).join("src")
+    }
+
+    /// `solutions/NN-name/src`.
+    pub fn solution_src(&self, root: &Path) -> PathBuf {
+        root.join(SOLUTIONS).join(&self.dir).join("src")
+    }
+
     /// Every check with its step, in course order.
     pub fn checks(&self) -> impl Iterator<Item = (&Step, &Check)> {
         self.steps

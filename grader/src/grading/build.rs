@@ -99,7 +99,7 @@ pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Buil
             // The next overlay's build replaces this binary; run a copy of our own.
             Some(shared) => {
                 let copy = shared.bin_dir.join(format!("{harness}-{TEST_TARGET}"));
-                let _ = std::fs::remove_file(&copy);
+                let _ = fs_err::remove_file(&copy);
                 fs_err::copy(&exe, &copy).at(Stage::Build)?;
                 Ok(Build::Built(copy))
             }

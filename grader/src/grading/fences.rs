@@ -104,7 +104,7 @@ fn answer_folders(course: &Course, ws: &Workspace, building: bool) -> Vec<PathBu
         ),
         None => (Some(ws.target_dir.join("grader")), None),
     };
-    let Some(Ok(entries)) = overlays.as_ref().map(std::fs::read_dir) else {
+    let Some(Ok(entries)) = overlays.as_ref().map(fs_err::read_dir) else {
         return found;
     };
     for entry in entries.flatten() {
@@ -147,12 +147,12 @@ fn read_only_at_run(course: &Course, source: &Source) -> Vec<PathBuf> {
 fn user_tasks() -> u64 {
     // SAFETY: getuid cannot fail.
     let uid = unsafe { libc::getuid() }.to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
+    let Ok(entries) = fs_err::read_dir("/proc") else {
         return 0;
     };
     entries
         .flatten()
-        .filter_map(|e| std::fs::read_to_string(e.path().join("status")).ok())
+        .filter_map(|e| fs_err::read_to_string(e.path().join("status")).ok())
         .filter(|status| {
             status
                 .lines()

@@ -7,7 +7,7 @@ pub mod fences;
 mod run;
 pub mod verdict;
 
-use crate::course::{Check, Course, Exercise, Step, package_name};
+use crate::course::{Course, Exercise, package_name};
 use crate::error::{Error, Result, Stage};
 use crate::report::Report;
 use crate::sandbox::reaper;
@@ -16,8 +16,8 @@ use crate::workspace::{Source, Workspace};
 use build::Build;
 use fences::Fences;
 use rayon::prelude::*;
+use run::Job;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::Duration;
 use verdict::Verdict;
 
@@ -33,15 +33,6 @@ pub struct Options {
 
 /// Listing the checks takes milliseconds; only code that never returns reaches this.
 const LIST_LIMIT: Duration = Duration::from_secs(10);
-
-/// One check to run, with everything needed to run it on any thread.
-struct Job<'a> {
-    exercise: usize,
-    step: &'a Step,
-    check: &'a Check,
-    exe: PathBuf,
-    cwd: PathBuf,
-}
 
 pub fn grade(course: &Course, options: &Options, progress: &Progress) -> Result<Report> {
     let selected: Vec<&Exercise> = match &options.only {

@@ -1,14 +1,23 @@
 //! Running one check, or the listing of a harness's checks, in the sandbox.
 
-use super::Job;
 use super::fences::Fences;
 use super::verdict::{self, Verdict};
-use crate::course::{Course, Exercise};
+use crate::course::{Check, Course, Exercise, Step};
 use crate::report::Status;
 use crate::sandbox::{self, Limits};
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// One check to run, with everything needed to run it on any thread.
+pub(super) struct Job<'a> {
+    /// The exercise's index among those graded.
+    pub exercise: usize,
+    pub step: &'a Step,
+    pub check: &'a Check,
+    pub exe: PathBuf,
+    pub cwd: PathBuf,
+}
 
 /// Output beyond this stops a check; learners' debug prints stay far below it.
 const MAX_OUTPUT: usize = 8 * 1024 * 1024;

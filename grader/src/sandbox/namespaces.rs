@@ -48,12 +48,13 @@ impl Plan {
             ..Plan::default()
         };
         for dir in read_only.iter().filter(|d| d.is_dir()) {
-            let dir = dir.canonicalize()?;
-            let flags = locked_flags(&dir)?;
+            let dir = dir.canonicalize().map_err(|e| of(dir, e))?;
+            let flags = locked_flags(&dir).map_err(|e| of(&dir, e))?;
             plan.read_only.push((c_path(&dir)?, flags));
         }
         for dir in hidden.iter().filter(|d| d.is_dir()) {
-            plan.hidden.push(c_path(&dir.canonicalize()?)?);
+            let dir = dir.canonicalize().map_err(|e| of(dir, e))?;
+            plan.hidden.push(c_path(&dir)?);
         }
         Ok(plan)
     }
@@ -156,6 +157,11 @@ fn inside_id(outside: u32) -> u32 {
 
 /// The conventional unprivileged id.
 const NOBODY: u32 = 65534;
+
+/// `error` with the path it concerns (std's errors do not name it).
+fn of(path: &Path, error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+}
 
 fn c_path(path: &Path) -> io::Result<CString> {
     Ok(CString::new(path.as_os_str().as_bytes())?)

@@ -37,7 +37,7 @@ pub fn sync(trusted: &Path, overlay: &Path, replaced: &[(PathBuf, PathBuf)]) -> 
     for (rel, from) in &wanted {
         let to = overlay.join(rel);
         let content = fs::read(from).at(Stage::Workspace)?;
-        if std::fs::read(&to).ok().as_deref() != Some(content.as_slice()) {
+        if fs::read(&to).ok().as_deref() != Some(content.as_slice()) {
             if let Some(parent) = to.parent() {
                 fs::create_dir_all(parent).at(Stage::Workspace)?;
             }

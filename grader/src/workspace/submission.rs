@@ -20,7 +20,7 @@ pub fn refuse_escape(submission: &Path, ex: &Exercise) -> Result<()> {
     let mut path = submission.to_path_buf();
     for part in ex.src_rel().components() {
         path.push(part);
-        match std::fs::symlink_metadata(&path) {
+        match fs_err::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 return Err(Error::new(
                     Stage::Workspace,
@@ -68,7 +68,7 @@ pub fn ignored_files(submission: &Path, course: &Course) -> Vec<String> {
     }
     found.retain(|rel| {
         rel.ends_with('/')
-            || std::fs::read(submission.join(rel)).ok() != std::fs::read(course.root.join(rel)).ok()
+            || fs_err::read(submission.join(rel)).ok() != fs_err::read(course.root.join(rel)).ok()
     });
     found.sort();
     if found.len() > MAX_LISTED {

@@ -176,7 +176,7 @@ fn judge_link(root: &Path, path: &Path) -> Result<PathBuf> {
         )));
     }
     let parent = path.parent().unwrap_or(root);
-    let resolved = std::fs::canonicalize(parent.join(&target)).map_err(|e| {
+    let resolved = fs::canonicalize(parent.join(&target)).map_err(|e| {
         refuse(format!(
             "its target {} cannot be read: {e}",
             target.display()
