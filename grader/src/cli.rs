@@ -3,7 +3,7 @@
 //! Exit status: 0 when every graded check passes, 1 when some do not, 2 when the grader
 //! itself cannot run (a malformed course, a missing folder, an unknown exercise).
 
-use crate::commands::{self, batch, classroom, grade, hint, reset, watch};
+use crate::commands::{self, batch, classroom, grade, hint, mutants, reset, watch};
 use crate::course::{self, Course};
 use crate::error::{At, Error, Result, Stage};
 use clap::{Parser, Subcommand};
@@ -81,6 +81,20 @@ enum Command {
     /// Write a student template of the course into OUT: the course without its solutions,
     /// build output, history, CI script and the grader's own tests.
     Classroom(classroom::Args),
+
+    /// Tools for the course's maintainers.
+    #[command(subcommand)]
+    Dev(Dev),
+}
+
+/// Tools for the people who write the course's checks.
+#[derive(Subcommand, Debug)]
+enum Dev {
+    /// Grade the mutants cargo-mutants makes of the reference solutions, as submissions,
+    /// and report per exercise how many the checks catch. Exit status: 0 when every mutant
+    /// graded is caught, does not compile, or is listed in grader/mutants/equivalent.toml
+    /// with a reason; 1 when one survives unexplained.
+    Mutants(mutants::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -127,6 +141,7 @@ fn run(cli: &Cli) -> Result<bool> {
         Command::Hint(args) => hint::run(&course, args, &settings),
         Command::List => commands::list::run(&course, &settings),
         Command::Reset(args) => reset::run(&course, args).map(|()| true),
+        Command::Dev(Dev::Mutants(args)) => mutants::run(&course, args, &settings),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Known-wrong implementations of every exercise: each must be caught by exactly the
-//! checks its fixture names (see `fixtures/README.md`).
+//! checks its fixture names; and correct implementations of other designs than the
+//! solution's, which must pass every check (see `fixtures/README.md`).
 
 mod common;
 
@@ -13,7 +14,15 @@ use std::path::{Path, PathBuf};
 struct Fixture {
     description: String,
     timeout_secs: Option<u64>,
+    /// Files of the solution replaced whole (a different design), before the edits.
+    #[serde(default)]
+    file: Vec<WholeFile>,
+    #[serde(default)]
     edit: Vec<Edit>,
+    /// A correct design other than the solution's: every check must pass.
+    #[serde(default)]
+    correct: bool,
+    #[serde(default)]
     expect: BTreeMap<String, Expected>,
     #[serde(default)]
     messages: BTreeMap<String, String>,
@@ -50,6 +59,13 @@ impl Expected {
             Expected::AnyOf(all) => all.join(" or "),
         }
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WholeFile {
+    name: String,
+    content: String,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +120,15 @@ fn submission(dir: &str, fixture: &Fixture) -> Submission {
         std::fs::remove_dir_all(&src).unwrap();
     }
     common::copy_tree(&repo().join("solutions").join(dir).join("src"), &src);
+    for file in &fixture.file {
+        let path = src.join(&file.name);
+        assert!(
+            path.is_file(),
+            "the solution has no {} to replace",
+            file.name
+        );
+        std::fs::write(&path, &file.content).unwrap();
+    }
     for edit in &fixture.edit {
         let path = src.join(&edit.file);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -120,6 +145,12 @@ fn submission(dir: &str, fixture: &Fixture) -> Submission {
 
 fn check_fixture(dir: &str, name: &str) -> Graded {
     let fixture = load(dir, name);
+    assert_eq!(
+        fixture.correct,
+        fixture.expect.is_empty(),
+        "{name}: a known-wrong fixture names the checks that catch it; a correct one \
+         (`correct = true`) names none"
+    );
     let sub = submission(dir, &fixture);
     let exercise_name = exercise(dir)["name"].as_str().unwrap().to_owned();
     let mut args = vec![exercise_name, "--submission".to_owned()];
@@ -165,7 +196,8 @@ fn check_fixture(dir: &str, name: &str) -> Graded {
         fixture.description,
         wrong.join("\n")
     );
-    assert_eq!(graded.code, 1, "a known-wrong implementation must exit 1");
+    let code = if fixture.correct { 0 } else { 1 };
+    assert_eq!(graded.code, code, "{name}: the grader's exit status");
     graded
 }
 
@@ -204,6 +236,20 @@ fixtures! {
         pool_spins,
         rayon_sequential,
         crashes,
+        panic_str_only,
+        tasks_in_batches,
+        scoped_unwrap_join,
+        scoped_ceil_chunks,
+        scoped_capped,
+        scoped_completion_order,
+        pool_sync_channel,
+        pool_capped,
+        pool_naps,
+        rayon_one_thread,
+        rayon_completion_order,
+        alt_condvar_pool,
+        alt_indexed_results,
+        alt_even_split,
     }
     "02-callbacks" => callbacks {
         spins,
@@ -222,6 +268,23 @@ fixtures! {
         http_ignores_status,
         fanout_one_at_a_time,
         done_skipped_when_empty,
+        due_in_insertion_order,
+        zero_workers_accepted,
+        loop_naps,
+        interval_from_start,
+        zero_period_accepted,
+        work_blocks_timers,
+        run_counts_first_jobs,
+        drop_skips_queue,
+        loop_workers_capped,
+        panic_text_str_only,
+        http_single_read,
+        http_without_connection_close,
+        http_any_version,
+        done_called_at_once,
+        alt_binary_heap,
+        alt_condvar_workers,
+        alt_fanout_by_hand,
     }
     "03-epoll" => epoll {
         raw_ignores_errors,
@@ -235,6 +298,16 @@ fixtures! {
         deregister_does_nothing,
         waker_never_wakes,
         spurious_means_finished,
+        unpacked_event,
+        hup_not_readable,
+        eintr_restarts_timeout,
+        waker_wakes_once,
+        request_without_connection_close,
+        first_event_only,
+        poll_naps,
+        alt_own_packed_event,
+        alt_pipe_waker,
+        alt_small_buffers,
     }
     "04-green-threads" => green_threads {
         first_switch_on_caller_stack,
@@ -338,15 +411,18 @@ fn the_human_report_explains_a_failure_in_words() {
         "fail          tasks::eight_sleeps_overlap",
         "concurrent code takes about 0.15 s, sequential about 1.2",
         "the work seems to run one part after another",
-        "at most 1 of 8 parties were running at the same moment",
+        "at most 1 of 40 parties were running at the same moment",
         "hint:  If you join each thread right after spawning it",
         "read:  book/src/threads.md#step-1-run-tasks-concurrently",
         "check: grader/checks/01-threads/tests/checks/tasks.rs:",
-        "17/19 checks passed, 2 failing; 36/41 points",
+        "20/22 checks passed, 2 failing; 42/47 points",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+/// The exercises that keep at least three correct designs other than the solution's.
+const WITH_ALTERNATIVES: &[&str] = &["01-threads", "02-callbacks", "03-epoll"];
 
 /// Every fixture file is run by a test above, and every check is caught by some fixture.
 #[test]
@@ -372,6 +448,16 @@ fn fixtures_cover_every_check() {
             files, listed,
             "every fixture file of {dir} needs a test, and every test a file"
         );
+        let correct = files
+            .iter()
+            .filter(|(_, name)| load(dir, name).correct)
+            .count();
+        if WITH_ALTERNATIVES.contains(&dir) && correct < 3 {
+            uncaught.push(format!(
+                "{dir} has {correct} correct alternative designs as fixtures; it needs 3, so that \
+                 no check rejects a design other than the solution's"
+            ));
+        }
         let caught: BTreeSet<String> = files
             .iter()
             .flat_map(|(_, name)| load(dir, name).expect.into_iter())

@@ -14,6 +14,7 @@ use crate::sandbox::reaper;
 use crate::ui::Progress;
 use crate::workspace::{Source, Workspace};
 use build::Build;
+pub use build::cargo;
 use fences::Fences;
 use rayon::prelude::*;
 use run::Job;

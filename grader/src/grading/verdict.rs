@@ -62,9 +62,11 @@ fn default_crash_hint(signal: &str) -> &'static str {
 /// Classifies a finished run of the check `test_name`.
 pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict {
     let panics = panics(&run.output);
+    // The check's own thread panics last with what ended it; earlier panics on it were
+    // provoked on purpose and caught.
     let main = panics
         .iter()
-        .find(|p| p.thread == test_name)
+        .rfind(|p| p.thread == test_name)
         .or(panics.last());
     // The main panic's message becomes the verdict's message; the rest is evidence.
     let shown = main.map(|p| p.lines.clone()).unwrap_or(0..0);
@@ -348,6 +350,18 @@ mod tests {
             v.location.as_deref(),
             Some("grader/checks/01-x/tests/checks/s.rs:2:2")
         );
+    }
+
+    #[test]
+    fn the_last_panic_of_the_check_thread_is_the_message() {
+        let output = "thread 'pool::x' (2) panicked at a.rs:1:1:\nprovoked and caught\nthread 'pool::x' (2) panicked at grader/checks/01-x/tests/checks/s.rs:9:9:\nthe assertion\n";
+        let v = classify(&run(Ending::Exited(101), output, None), "pool::x", None);
+        assert_eq!(v.message, "the assertion");
+        assert_eq!(
+            v.location.as_deref(),
+            Some("grader/checks/01-x/tests/checks/s.rs:9:9")
+        );
+        assert!(v.details.contains("provoked and caught"), "{}", v.details);
     }
 
     #[test]

@@ -15,9 +15,11 @@ pub mod panics;
 pub mod procfs;
 pub mod record;
 pub mod rendezvous;
+pub mod scripted;
 pub mod threads;
 pub mod timing;
 pub mod trace;
+pub mod wakeups;
 
 pub use rendezvous::Rendezvous;
 

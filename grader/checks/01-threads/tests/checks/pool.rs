@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use testkit::procfs::{live_threads, settle_threads};
-use testkit::{Rendezvous, ThreadLog, check, cpu};
+use testkit::{Rendezvous, ThreadLog, check, cpu, wakeups};
 use threads::pool::ThreadPool;
 
 /// Receives `n` values, giving up when none arrives for three seconds (longer than a
@@ -71,22 +71,56 @@ check! {
         );
     }
 
-    /// A pool of 4 runs 4 jobs that wait for each other: its workers run in parallel.
+    /// Pools of 4 and of 24 run as many jobs that wait for each other: all workers run in
+    /// parallel, however many there are.
     fn workers_run_together() {
-        let pool = ThreadPool::new(4);
-        let meet = Arc::new(Rendezvous::new(4));
-        let (tx, rx) = mpsc::channel();
-        for _ in 0..4 {
-            let (meet, tx) = (Arc::clone(&meet), tx.clone());
-            pool.execute(move || tx.send(meet.arrive()).unwrap());
+        for size in [4, 24] {
+            let pool = ThreadPool::new(size);
+            assert_eq!(pool.size(), size, "size() must report the number of workers");
+            let meet = Arc::new(Rendezvous::new(size));
+            let (tx, rx) = mpsc::channel();
+            for _ in 0..size {
+                let (meet, tx) = (Arc::clone(&meet), tx.clone());
+                pool.execute(move || tx.send(meet.arrive()).unwrap());
+            }
+            let met = collect(&rx, size).unwrap_or_else(|got| {
+                panic!("only {} of {size} jobs ran (none more for 3 s)", got.len())
+            });
+            assert!(
+                met.iter().all(|&m| m),
+                "the {size} workers of a pool of {size} did not run {size} jobs in parallel: {}",
+                meet.explain()
+            );
         }
-        let met = collect(&rx, 4).unwrap_or_else(|got| {
-            panic!("only {} of 4 jobs ran (none more for 3 s)", got.len())
+    }
+
+    /// `execute` returns at once, also while every worker is busy: it only queues the job.
+    fn execute_returns_at_once() {
+        let pool = Arc::new(ThreadPool::new(1));
+        let (release, released) = mpsc::channel::<()>();
+        let (started_tx, started) = mpsc::channel();
+        pool.execute(move || {
+            started_tx.send(()).unwrap();
+            let _ = released.recv_timeout(ms(3000));
         });
+        started.recv_timeout(ms(2000)).expect("the first job never started");
+        let (returned_tx, returned) = mpsc::channel();
+        let submitter = {
+            let pool = Arc::clone(&pool);
+            thread::spawn(move || {
+                for _ in 0..3 {
+                    pool.execute(|| {});
+                }
+                let _ = returned_tx.send(());
+            })
+        };
+        let at_once = returned.recv_timeout(ms(1000)).is_ok();
+        let _ = release.send(());
+        submitter.join().unwrap();
         assert!(
-            met.iter().all(|&m| m),
-            "the workers did not run the jobs in parallel: {}",
-            meet.explain()
+            at_once,
+            "execute did not return while the only worker was busy: it must queue the job \
+             (an unbounded channel) and return, not wait for a worker to take it"
         );
     }
 
@@ -150,13 +184,22 @@ check! {
         );
     }
 
-    /// Idle workers block on the queue instead of polling it.
+    /// Idle workers block on the queue instead of polling it: they use no CPU and do not
+    /// wake up while there is nothing to do.
     fn idle_workers_sleep() {
         let pool = ThreadPool::new(4);
         let (tx, rx) = mpsc::channel();
         pool.execute(move || tx.send(()).unwrap());
         rx.recv_timeout(ms(2000)).expect("a first job never ran");
-        let ((), usage) = cpu::measure(|| thread::sleep(ms(300)));
+        // Let the worker that ran the job go back to waiting.
+        thread::sleep(ms(20));
+        let (((), usage), wakes) =
+            wakeups::count_the_process(|| cpu::measure(|| thread::sleep(ms(300))));
         usage.assert_waiting("a pool of 4 idle workers over 0.3 s", 0.25);
+        wakes.assert_at_most(
+            "a pool of 4 idle workers over 0.3 s",
+            10,
+            "a pool whose workers block on the queue (the measuring thread's own sleep counts too)",
+        );
     }
 }

@@ -1,11 +1,28 @@
-use testkit::check;
+use crate::ms;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Instant;
+use testkit::{Rendezvous, check};
 use threads::rayon_map::par_map;
 
 check! {
-    /// The results match a sequential map, in order, over 10 000 items.
+    /// The results match a sequential map, in order, over 10 000 items, even when the first
+    /// item is mapped last.
     fn same_as_sequential() {
         let items: Vec<u64> = (1..=10_000).collect();
-        let squares = par_map(&items, |x| x * x);
+        let last_done = AtomicBool::new(false);
+        let squares = par_map(&items, |&x| {
+            if x == 10_000 {
+                last_done.store(true, Ordering::SeqCst);
+            } else if x == 1 {
+                // The first item waits for the last (on a pool of one thread, not for long).
+                let patience = Instant::now() + ms(500);
+                while !last_done.load(Ordering::SeqCst) && Instant::now() < patience {
+                    thread::sleep(ms(1));
+                }
+            }
+            x * x
+        });
         let sequential: Vec<u64> = items.iter().map(|x| x * x).collect();
         let first_wrong = squares.iter().zip(&sequential).position(|(a, b)| a != b);
         let summary = format!(
@@ -26,6 +43,22 @@ check! {
         assert_eq!(
             outside, 0,
             "{outside} of 64 items were mapped outside rayon's thread pool: use par_iter()"
+        );
+    }
+
+    /// Two items that wait for each other both get through: rayon maps them on two threads
+    /// at once.
+    fn runs_in_parallel() {
+        if rayon::current_num_threads() < 2 {
+            return testkit::record::skip("rayon's pool has one thread on this machine");
+        }
+        let meet = Rendezvous::new(2);
+        let met = par_map(&[0, 1], |_| meet.arrive());
+        assert!(
+            met.iter().all(|&m| m),
+            "two items were not mapped at the same time: {}; let rayon split the work \
+             (par_iter, with no minimum length and no pool of one thread)",
+            meet.explain()
         );
     }
 }

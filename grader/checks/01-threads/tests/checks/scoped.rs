@@ -1,13 +1,56 @@
-use testkit::{Rendezvous, ThreadLog, check};
+use crate::ms;
+use std::collections::BTreeMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, ThreadId};
+use std::time::Instant;
+use testkit::{Rendezvous, check};
 use threads::scoped::parallel_map;
 
+/// The chunks `parallel_map` made of `len` items over `threads` threads: for each thread,
+/// the indices it mapped, in the order of their first index.
+fn chunks(len: usize, threads: usize) -> Vec<Vec<usize>> {
+    let seen: Mutex<Vec<(ThreadId, usize)>> = Mutex::default();
+    let items: Vec<usize> = (0..len).collect();
+    parallel_map(&items, threads, |&i| {
+        seen.lock().unwrap().push((thread::current().id(), i))
+    });
+    let mut by_thread: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (id, i) in seen.into_inner().unwrap() {
+        by_thread.entry(format!("{id:?}")).or_default().push(i);
+    }
+    let mut chunks: Vec<Vec<usize>> = by_thread.into_values().collect();
+    for chunk in &mut chunks {
+        chunk.sort_unstable();
+    }
+    chunks.sort();
+    chunks
+}
+
 check! {
-    /// Results are in the order of the input slice.
+    /// Results are in the order of the input slice, even when the first chunk finishes
+    /// last.
     fn results_in_input_order() {
         let words = [
             "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
         ];
-        let tagged = parallel_map(&words, 3, |w| format!("{w}={}", w.len()));
+        let last_done = AtomicBool::new(false);
+        let tagged = parallel_map(&words, 3, |w| {
+            if *w == "nine" {
+                last_done.store(true, Ordering::SeqCst);
+            } else if *w == "zero" {
+                // The first chunk waits for the last one, then takes its time.
+                let patience = Instant::now() + ms(1000);
+                while !last_done.load(Ordering::SeqCst) && Instant::now() < patience {
+                    thread::sleep(ms(1));
+                }
+            }
+            if ["one", "two", "three"].contains(w) {
+                thread::sleep(ms(15));
+            }
+            format!("{w}={}", w.len())
+        });
         insta::assert_snapshot!(tagged.join(" "), @"zero=4 one=3 two=3 three=5 four=4 five=4 six=3 seven=5 eight=5 nine=4");
     }
 
@@ -26,31 +69,84 @@ check! {
         }
     }
 
-    /// Exactly `min(threads, len)` threads do the work.
+    /// Exactly `min(threads, len)` threads do the work, each on one contiguous chunk, and
+    /// chunk lengths differ by at most one.
     fn thread_count_matches() {
-        for (len, threads) in [(100, 4), (10, 4), (10, 6), (3, 8), (5, 1)] {
-            let log = ThreadLog::new();
-            let items: Vec<usize> = (0..len).collect();
-            parallel_map(&items, threads, |_| log.record());
+        for (len, threads) in [(100, 4), (10, 4), (10, 6), (3, 8), (5, 1), (13, 5), (7, 0)] {
+            let chunks = chunks(len, threads);
+            let wanted = threads.clamp(1, len);
+            let lengths: Vec<usize> = chunks.iter().map(Vec::len).collect();
             assert_eq!(
-                log.distinct(),
-                threads.min(len),
-                "{len} items with {threads} threads ran on {} different threads, expected \
-                 {} (one per chunk, chunk lengths differing by at most one)",
-                log.distinct(),
-                threads.min(len)
+                chunks.len(),
+                wanted,
+                "{len} items with {threads} threads ran on {} different threads (chunks of \
+                 {lengths:?}), expected {wanted}: one thread per chunk, min(threads, len) chunks",
+                chunks.len(),
+            );
+            for chunk in &chunks {
+                let contiguous = chunk.windows(2).all(|w| w[1] == w[0] + 1);
+                assert!(
+                    contiguous,
+                    "{len} items over {threads} threads: one thread mapped items {chunk:?}, \
+                     which are not one contiguous chunk"
+                );
+            }
+            let (shortest, longest) = (lengths.iter().min(), lengths.iter().max());
+            assert!(
+                longest.zip(shortest).is_some_and(|(l, s)| l - s <= 1),
+                "{len} items over {threads} threads were cut into chunks of {lengths:?}: \
+                 lengths must differ by at most one (len / threads each, one more for the \
+                 first len % threads)"
             );
         }
     }
 
-    /// Four chunks of one item each wait for each other: all four run at once.
+    /// Twenty-four chunks of one item each wait for each other: all run at once.
     fn chunks_run_together() {
-        let meet = Rendezvous::new(4);
-        let met = parallel_map(&[0, 1, 2, 3], 4, |_| meet.arrive());
+        let meet = Rendezvous::new(24);
+        let items: Vec<usize> = (0..24).collect();
+        let met = parallel_map(&items, 24, |_| meet.arrive());
         assert!(
             met.iter().all(|&m| m),
-            "the chunks did not all run at the same time: {}",
+            "24 chunks did not all run at the same time: {}",
             meet.explain()
+        );
+    }
+
+    /// When `f` panics, `parallel_map` panics with the very same payload: a `String`, or a
+    /// value of any other type.
+    fn panic_keeps_its_payload() {
+        let items: Vec<u32> = (0..8).collect();
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+            parallel_map(&items, 4, |&i| {
+                if i == 5 {
+                    panic!("item {} is cursed", std::hint::black_box(i));
+                }
+                i
+            })
+        }));
+        let payload = caught.expect_err("f panicked on item 5, yet parallel_map returned");
+        let text = payload.downcast_ref::<String>();
+        assert_eq!(
+            text.map(String::as_str),
+            Some("item 5 is cursed"),
+            "parallel_map panicked, but not with f's payload (a String): re-raise it with \
+             std::panic::resume_unwind(payload) after the failed join"
+        );
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+            parallel_map(&items, 2, |&i| {
+                if i == 6 {
+                    panic::panic_any(404_u16);
+                }
+                i
+            })
+        }));
+        let payload = caught.expect_err("f panicked on item 6, yet parallel_map returned");
+        assert_eq!(
+            payload.downcast_ref::<u16>(),
+            Some(&404),
+            "f panicked with a u16, and parallel_map with something else: pass the payload on \
+             unchanged"
         );
     }
 }

@@ -1,5 +1,6 @@
 use crate::ms;
 use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use testkit::timing::time;
 use testkit::{Hypotheses, Rendezvous, ThreadLog, check};
@@ -22,12 +23,25 @@ fn describe<T: std::fmt::Debug>(results: &[Result<T, TaskPanicked>]) -> String {
 }
 
 check! {
-    /// Results are in the order the tasks were given, though the tasks finish in reverse.
+    /// Results are in the order the tasks were given, though each task finishes only after
+    /// the one given after it: the tasks finish in reverse, whatever the machine's load.
     fn results_in_given_order() {
-        let tasks = (0..5u64)
+        assert!(run_all(Vec::<Task<u8>>::new()).is_empty(), "no tasks must give no results");
+        let (senders, receivers): (Vec<_>, Vec<_>) = (0..5).map(|_| mpsc::channel::<()>()).unzip();
+        let mut receivers: Vec<Option<Receiver<()>>> = receivers.into_iter().map(Some).collect();
+        let mut senders: Vec<Option<Sender<()>>> = senders.into_iter().map(Some).collect();
+        let tasks = (0..5usize)
             .map(|i| {
+                // Task i waits for task i + 1 to end; the last one waits for nobody.
+                let after = (i < 4).then(|| receivers[i + 1].take().unwrap());
+                let done = senders[i].take();
                 task(move || {
-                    thread::sleep(ms(50 * (4 - i)));
+                    if let Some(after) = after {
+                        let _ = after.recv_timeout(ms(1000));
+                        // Time for the later task's result to be handed over first.
+                        thread::sleep(ms(20));
+                    }
+                    drop(done);
                     format!("task {i}")
                 })
             })
@@ -41,10 +55,11 @@ check! {
         "#);
     }
 
-    /// Eight tasks that wait for each other all get through: they really run at once.
+    /// Forty tasks that wait for each other all get through: they really run at once, with
+    /// no cap on how many threads run together.
     fn all_start_together() {
-        let meet = Arc::new(Rendezvous::new(8));
-        let tasks = (0..8)
+        let meet = Arc::new(Rendezvous::new(40));
+        let tasks = (0..40)
             .map(|_| {
                 let meet = Arc::clone(&meet);
                 task(move || meet.arrive())
@@ -53,7 +68,7 @@ check! {
         let met = run_all(tasks);
         assert!(
             met.iter().all(|r| matches!(r, Ok(true))),
-            "the tasks did not all run at the same time: {}",
+            "40 tasks did not all run at the same time: {}",
             meet.explain()
         );
     }
@@ -81,7 +96,8 @@ check! {
             }),
             task(move || {
                 staggered(2);
-                panic!("boom number {}", 2)
+                // Formatted at run time, so the payload is a `String`, not a `&str`.
+                panic!("boom number {}", std::hint::black_box(2))
             }),
             task(move || {
                 staggered(3);

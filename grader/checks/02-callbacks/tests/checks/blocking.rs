@@ -3,9 +3,11 @@ use callbacks::EventLoop;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::thread::{self, ThreadId};
 use testkit::procfs::{live_threads, settle_threads};
-use testkit::{Rendezvous, ThreadLog, check, cpu};
+use testkit::{Rendezvous, ThreadLog, check, cpu, wakeups};
 
 check! {
     /// `work` runs on a worker thread; `then` runs back on the thread that runs the loop.
@@ -46,42 +48,139 @@ check! {
         );
     }
 
-    /// With 2 workers, 12 jobs run on at most 2 threads.
+    /// With 2 workers, 12 jobs run on at most 2 threads; with `EventLoop::new()`, on at
+    /// most 4.
     fn workers_at_most_size() {
-        let mut el = EventLoop::with_workers(2);
-        let log = Arc::new(ThreadLog::new());
-        let finished = Rc::new(Cell::new(0));
-        for _ in 0..12 {
-            let (log, finished) = (Arc::clone(&log), Rc::clone(&finished));
-            el.spawn_blocking(
-                move || {
-                    log.record();
-                    thread::sleep(ms(2));
-                },
-                move |_, ()| finished.set(finished.get() + 1),
+        for (workers, mut el) in [(2, EventLoop::with_workers(2)), (4, EventLoop::new())] {
+            let log = Arc::new(ThreadLog::new());
+            let finished = Rc::new(Cell::new(0));
+            for _ in 0..12 {
+                let (log, finished) = (Arc::clone(&log), Rc::clone(&finished));
+                el.spawn_blocking(
+                    move || {
+                        log.record();
+                        thread::sleep(ms(2));
+                    },
+                    move |_, ()| finished.set(finished.get() + 1),
+                );
+            }
+            assert_eq!(el.run(), Ok(()));
+            assert_eq!(finished.get(), 12, "only {} of 12 jobs finished", finished.get());
+            assert!(
+                log.distinct() <= workers,
+                "12 jobs ran on {} different threads with {workers} workers: start the \
+                 workers once, not a thread per job",
+                log.distinct()
             );
         }
+    }
+
+    /// With 3 workers, with 16, and with the 4 of `EventLoop::new()`, as many jobs that
+    /// wait for each other all get through.
+    fn workers_run_together() {
+        // `new()` has 4 workers.
+        for (workers, made) in [(3, None), (16, None), (4, Some(EventLoop::new()))] {
+            let mut el = made.unwrap_or_else(|| EventLoop::with_workers(workers));
+            let meet = Arc::new(Rendezvous::new(workers));
+            let met = Rc::new(Cell::new(0));
+            for _ in 0..workers {
+                let (meet, met) = (Arc::clone(&meet), Rc::clone(&met));
+                el.spawn_blocking(move || meet.arrive(), move |_, ok| met.set(met.get() + usize::from(ok)));
+            }
+            assert_eq!(el.run(), Ok(()));
+            assert_eq!(
+                met.get(),
+                workers,
+                "{workers} workers did not run {workers} jobs in parallel: {}",
+                meet.explain()
+            );
+        }
+    }
+
+    /// A timer fires while blocking work is still running: the loop waits for whichever
+    /// comes first, not for the work alone.
+    fn timers_fire_during_work() {
+        let mut el = EventLoop::with_workers(1);
+        let (fired, heard) = mpsc::channel::<()>();
+        let timer_was_first = Rc::new(Cell::new(None));
+        let answer = Rc::clone(&timer_was_first);
+        // The work ends as soon as the timer has fired, or gives up after 2 s.
+        el.spawn_blocking(
+            move || heard.recv_timeout(ms(2000)).is_ok(),
+            move |_, first| answer.set(Some(first)),
+        );
+        el.set_timeout(ms(20), move |_| {
+            let _ = fired.send(());
+        });
         assert_eq!(el.run(), Ok(()));
-        assert_eq!(finished.get(), 12, "only {} of 12 jobs finished", finished.get());
-        assert!(
-            log.distinct() <= 2,
-            "12 jobs ran on {} different threads with 2 workers: start the workers once, \
-             not a thread per job",
-            log.distinct()
+        assert_eq!(
+            timer_was_first.get(),
+            Some(true),
+            "a 20 ms timer did not fire while a blocking job was running (the job waited 2 s \
+             for it): while work is outstanding, wait for the next completion or the next \
+             deadline, whichever comes first"
         );
     }
 
-    /// With 3 workers, 3 jobs that wait for each other all get through.
-    fn workers_run_together() {
-        let mut el = EventLoop::with_workers(3);
-        let meet = Arc::new(Rendezvous::new(3));
-        let met = Rc::new(Cell::new(0));
-        for _ in 0..3 {
-            let (meet, met) = (Arc::clone(&meet), Rc::clone(&met));
-            el.spawn_blocking(move || meet.arrive(), move |_, ok| met.set(met.get() + usize::from(ok)));
-        }
+    /// A `then` callback may start more blocking work, and schedule timers: `run` waits for
+    /// all of it.
+    fn then_may_start_more_work() {
+        let mut el = EventLoop::with_workers(2);
+        let t: Rc<RefCell<Vec<String>>> = Rc::default();
+        let t1 = Rc::clone(&t);
+        el.spawn_blocking(
+            || 1,
+            move |el, one| {
+                t1.borrow_mut().push(format!("then {one}"));
+                let t2 = Rc::clone(&t1);
+                el.spawn_blocking(
+                    || {
+                        thread::sleep(ms(50));
+                        2
+                    },
+                    move |el, two| {
+                        t2.borrow_mut().push(format!("then {two}"));
+                        let t3 = Rc::clone(&t2);
+                        el.set_timeout(ms(30), move |_| t3.borrow_mut().push("timer from then 2".into()));
+                    },
+                );
+            },
+        );
         assert_eq!(el.run(), Ok(()));
-        assert_eq!(met.get(), 3, "the workers did not run the jobs in parallel: {}", meet.explain());
+        assert_eq!(
+            *t.borrow(),
+            ["then 1", "then 2", "timer from then 2"],
+            "run() must not return while work started from a `then`, or a timer set there, is \
+             pending"
+        );
+    }
+
+    /// Dropping the loop lets the workers finish every job they were given (and their
+    /// `then` callbacks never run).
+    fn drop_finishes_given_jobs() {
+        let finished = Arc::new(AtomicUsize::new(0));
+        let thens = Rc::new(Cell::new(0));
+        {
+            let mut el = EventLoop::with_workers(1);
+            for _ in 0..4 {
+                let (finished, thens) = (Arc::clone(&finished), Rc::clone(&thens));
+                el.spawn_blocking(
+                    move || {
+                        thread::sleep(ms(20));
+                        finished.fetch_add(1, Ordering::SeqCst);
+                    },
+                    move |_, ()| thens.set(thens.get() + 1),
+                );
+            }
+        } // Dropped without running.
+        assert_eq!(
+            finished.load(Ordering::SeqCst),
+            4,
+            "when the loop was dropped, its one worker had been given 4 jobs; {} had run when \
+             drop returned: drop must let the workers finish their queue, then join them",
+            finished.load(Ordering::SeqCst)
+        );
+        assert_eq!(thens.get(), 0, "a `then` callback ran although the loop was never run");
     }
 
     /// Dropping the loop ends its worker threads, also while a job is still running.
@@ -108,31 +207,52 @@ check! {
         );
     }
 
-    /// Waiting for a 250 ms job and a 100 ms timer, the loop sleeps instead of polling.
+    /// Waiting for a 250 ms job and a 100 ms timer, the loop sleeps instead of polling, and
+    /// wakes up only for them.
     fn waits_without_spinning() {
         let mut el = EventLoop::with_workers(1);
         el.spawn_blocking(|| thread::sleep(ms(250)), |_, ()| {});
         el.set_timeout(ms(100), |_| {});
-        let (result, usage) = cpu::measure(|| el.run());
+        let ((result, usage), wakes) = wakeups::count_this_thread(|| cpu::measure(|| el.run()));
         assert_eq!(result, Ok(()));
         usage.assert_waiting("an event loop waiting 0.25 s for a blocking job", 0.25);
+        wakes.assert_at_most(
+            "an event loop waiting 0.25 s for a blocking job and a timer",
+            10,
+            "a loop that sleeps until the next deadline or completion",
+        );
     }
 
     /// A panic in blocking work, or in a callback, ends `run` with the documented error.
     fn panics_become_errors() {
         let mut el = EventLoop::with_workers(1);
-        el.spawn_blocking(|| -> u32 { panic!("the disk is on fire") }, |_, _| {});
+        let then_ran = Rc::new(Cell::new(false));
+        let ran = Rc::clone(&then_ran);
+        el.spawn_blocking(|| -> u32 { panic!("the disk is on fire") }, move |_, _| ran.set(true));
         let from_work = el.run();
+        assert!(!then_ran.get(), "the `then` of a job that panicked ran");
+        let mut el = EventLoop::with_workers(1);
+        // Formatted at run time: the payload is a `String`, not a `&str`.
+        el.spawn_blocking(|| -> u32 { panic!("disk {} is on fire", std::hint::black_box(2)) }, |_, _| {});
+        let from_work_string = el.run();
         let mut el = EventLoop::with_workers(1);
         el.set_timeout(ms(1), |_| panic!("a callback gave up"));
         let from_callback = el.run();
         let mut el = EventLoop::with_workers(1);
+        el.set_timeout(ms(1), |_| panic!("callback {} gave up", std::hint::black_box(2)));
+        let from_callback_string = el.run();
+        let mut el = EventLoop::with_workers(1);
         el.spawn_blocking(|| 7, |_, _| panic!("then gave up"));
         let from_then = el.run();
-        insta::assert_snapshot!(format!("{from_work:?}\n{from_callback:?}\n{from_then:?}"), @r#"
+        insta::assert_snapshot!(
+            format!("{from_work:?}\n{from_work_string:?}\n{from_callback:?}\n{from_callback_string:?}\n{from_then:?}"),
+            @r#"
         Err(WorkPanicked("the disk is on fire"))
+        Err(WorkPanicked("disk 2 is on fire"))
         Err(CallbackPanicked("a callback gave up"))
+        Err(CallbackPanicked("callback 2 gave up"))
         Err(CallbackPanicked("then gave up"))
-        "#);
+        "#
+        );
     }
 }

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 use testkit::net::closed_port;
+use testkit::scripted::{ScriptedServer, response_in_pieces};
 use testkit::timing::time;
 use testkit::{Hypotheses, check};
 
@@ -18,8 +19,12 @@ fn fan_out(addr: SocketAddr, paths: Vec<String>, workers: usize) -> Vec<Fetched>
     fetch_all(&mut el, addr, paths, move |_, results| {
         seen.borrow_mut().push(results)
     });
+    assert!(
+        calls.borrow().is_empty(),
+        "`done` was called inside fetch_all; it must be called later, by the loop, during run()"
+    );
     assert_eq!(el.run(), Ok(()));
-    Rc::try_unwrap(calls).unwrap().into_inner()
+    calls.borrow().clone()
 }
 
 check! {
@@ -86,5 +91,62 @@ check! {
         let calls = fan_out(closed_port(), Vec::new(), 1);
         assert_eq!(calls.len(), 1, "`done` was called {} times for no paths, not once", calls.len());
         assert!(calls[0].is_empty());
+    }
+
+    /// `http_get` sends a proper request (`Host`, `Connection: close`) and reads the whole
+    /// response, which arrives in pieces too large and too slow for one read.
+    fn http_get_reads_everything() {
+        let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let server = ScriptedServer::start(1, response_in_pieces(&body, 4), ms(30));
+        let got = http_get(server.addr(), "/some/page");
+        let head = server.heads().concat();
+        let lines: Vec<&str> = head.lines().collect();
+        assert_eq!(lines.first().copied(), Some("GET /some/page HTTP/1.1"), "the request line was {head:?}");
+        let has = |name: &str, value: &str| {
+            lines.iter().any(|l| {
+                l.split_once(':').is_some_and(|(n, v)| n.eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case(value))
+            })
+        };
+        assert!(has("host", &server.addr().to_string()), "no `Host: {}` header in {head:?}", server.addr());
+        assert!(has("connection", "close"), "no `Connection: close` header in {head:?}: without it a server may keep the connection open");
+        let got = got.unwrap_or_else(|e| panic!("http_get failed: {e:?}"));
+        assert_eq!(
+            got.len(),
+            body.len(),
+            "the body has {} of {} bytes, sent in 4 pieces 30 ms apart: read until the server \
+             closes the connection (read_to_end), not once",
+            got.len(),
+            body.len()
+        );
+        assert!(got.as_bytes() == body.as_slice(), "the body is garbled");
+    }
+
+    /// Answers that are not HTTP/1.x responses are `Malformed`, not a panic or a body.
+    fn http_get_refuses_garbage() {
+        let replies: [&[u8]; 4] = [
+            b"this is not HTTP at all\r\n\r\nbody",
+            b"HTTP/1.1 two-hundred OK\r\n\r\nbody",
+            b"SPDY/3 200 OK\r\n\r\nbody",
+            b"HTTP/1.1 200 OK\r\nbut the head never ends",
+        ];
+        let mut results = Vec::new();
+        for reply in replies {
+            let server = ScriptedServer::start(1, vec![reply.to_vec()], ms(0));
+            results.push(http_get(server.addr(), "/"));
+        }
+        insta::assert_snapshot!(format!("{results:?}"), @"[Err(Malformed), Err(Malformed), Err(Malformed), Err(Malformed)]");
+    }
+
+    /// Twelve paths over three workers: every result arrives, in the order of the paths.
+    fn more_paths_than_workers() {
+        let server = DelayServer::start().unwrap();
+        let paths: Vec<String> = (0..12).map(|i| format!("/{}/p{i}", (12 - i) * 5)).collect();
+        let calls = fan_out(server.addr(), paths, 3);
+        assert_eq!(calls.len(), 1, "`done` was called {} times, not once", calls.len());
+        let bodies: Vec<String> = calls[0]
+            .iter()
+            .map(|r| r.clone().unwrap_or_else(|e| format!("{e:?}")))
+            .collect();
+        insta::assert_snapshot!(bodies.join(" "), @"p0 p1 p2 p3 p4 p5 p6 p7 p8 p9 p10 p11");
     }
 }

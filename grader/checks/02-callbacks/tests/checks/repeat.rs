@@ -1,7 +1,8 @@
 use crate::{log, ms, trace};
 use callbacks::EventLoop;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 use testkit::check;
 
 check! {
@@ -102,5 +103,69 @@ check! {
         assert_eq!(el.run(), Ok(()));
         el.clear_timeout(early);
         assert_eq!(t.events(), ["early ran", "late ran"]);
+    }
+
+    /// Each run of an interval is due one period after the previous one was due: runs that
+    /// start late, or take time, do not push the later ones back.
+    fn interval_keeps_its_schedule() {
+        let (period, ticks, hold_up) = (ms(20), 15, ms(30));
+        let mut el = EventLoop::with_workers(1);
+        let times: Rc<RefCell<Vec<Instant>>> = Rc::default();
+        let seen = Rc::clone(&times);
+        let start = Instant::now();
+        let interval = el.set_interval(period, move |el, me| {
+            seen.borrow_mut().push(Instant::now());
+            let runs = seen.borrow().len();
+            if [3, 6, 9, 12].contains(&runs) {
+                // Another callback, due just before the next run, holds the loop up: that
+                // run starts about 28 ms late.
+                el.set_timeout(period - ms(2), move |_| std::thread::sleep(hold_up));
+            }
+            std::thread::sleep(ms(2));
+            if runs == ticks {
+                el.clear_timeout(me);
+            }
+        });
+        // Stops the interval from outside too, so a broken self-clear fails instead of
+        // running forever.
+        el.set_timeout(ms(1500), move |el| el.clear_timeout(interval));
+        assert_eq!(el.run(), Ok(()));
+        let times = times.borrow();
+        assert_eq!(
+            times.len(),
+            ticks,
+            "the interval ran {} times, though it cleared itself in its run {ticks}",
+            times.len()
+        );
+        let last = times[ticks - 1] - start;
+        // On schedule, the 15th run is due at 15 periods, whatever happened before. An
+        // interval rescheduled from the moment a run started keeps each run's lateness (four
+        // times about 28 ms); one rescheduled when a run ended keeps its work too.
+        let on_schedule = period * ticks as u32;
+        let drifting = on_schedule + (hold_up - ms(2)) * 4;
+        let bound = (on_schedule + drifting) / 2;
+        assert!(
+            last < bound,
+            "the 15th run of a 20 ms interval came {:.0} ms after the start, though four of \
+             the runs before it started late: on schedule it is due at {:.0} ms, rescheduled \
+             from when each run started at about {:.0} ms or later (pass below {:.0} ms). Make \
+             each run due one period after the previous run was due (its deadline), not after \
+             the moment it ran",
+            last.as_secs_f64() * 1e3,
+            on_schedule.as_secs_f64() * 1e3,
+            drifting.as_secs_f64() * 1e3,
+            bound.as_secs_f64() * 1e3
+        );
+    }
+
+    /// An interval of zero would never let anything else run: `set_interval` panics.
+    fn zero_period_refused() {
+        let mut el = EventLoop::with_workers(1);
+        let panicked = testkit::panics::panic_message(|| el.set_interval(Duration::ZERO, |_, _| {}));
+        assert!(
+            panicked.is_some(),
+            "set_interval(Duration::ZERO, ..) returned; it must panic instead, as its \
+             documentation says"
+        );
     }
 }

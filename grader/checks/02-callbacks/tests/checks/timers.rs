@@ -3,7 +3,7 @@ use callbacks::EventLoop;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-use testkit::{check, cpu};
+use testkit::{check, cpu, wakeups};
 
 /// Fails with a precise message when timers were lost rather than reordered.
 fn assert_all_ran(trace: &testkit::Trace, expected: usize) {
@@ -112,12 +112,49 @@ check! {
         );
     }
 
-    /// While the only timer is 250 ms away, the loop sleeps instead of spinning.
+    /// While the only timer is 250 ms away, the loop sleeps instead of spinning, and does
+    /// not wake up before the deadline.
     fn sleeps_while_waiting() {
         let mut el = EventLoop::with_workers(1);
         el.set_timeout(ms(250), |_| {});
-        let (result, usage) = cpu::measure(|| el.run());
+        let ((result, usage), wakes) = wakeups::count_this_thread(|| cpu::measure(|| el.run()));
         assert_eq!(result, Ok(()));
         usage.assert_waiting("an event loop waiting 0.25 s for its only timer", 0.25);
+        wakes.assert_at_most(
+            "an event loop waiting 0.25 s for its only timer",
+            10,
+            "a loop that sleeps until the deadline",
+        );
+    }
+
+    /// Timers that are all due when the loop looks run in deadline order, however they
+    /// were scheduled, and ties in the order they were scheduled.
+    fn close_deadlines_in_order() {
+        let t = trace();
+        let mut el = EventLoop::with_workers(1);
+        let start = Instant::now();
+        // Deadlines a millisecond apart, scheduled out of order; two pairs share one.
+        let script: [(u64, &'static str); 10] = [
+            (7, "g"), (2, "b"), (9, "i1"), (4, "d"), (1, "a"),
+            (9, "i2"), (6, "f"), (3, "c1"), (3, "c2"), (5, "e"),
+        ];
+        for (at, name) in script {
+            el.set_timeout_at(start + ms(at), log(&t, name));
+        }
+        // Every deadline has passed when the loop first looks.
+        std::thread::sleep(ms(30));
+        assert_eq!(el.run(), Ok(()));
+        assert_all_ran(&t, 10);
+        insta::assert_snapshot!(t.events().join(" "), @"a b c1 c2 d e f g i1 i2");
+    }
+
+    /// A loop without workers could never finish blocking work: `with_workers(0)` panics.
+    fn zero_workers_refused() {
+        let panicked = testkit::panics::panic_message(|| EventLoop::with_workers(0));
+        assert!(
+            panicked.is_some(),
+            "EventLoop::with_workers(0) returned a loop; it must panic instead, as its \
+             documentation says"
+        );
     }
 }

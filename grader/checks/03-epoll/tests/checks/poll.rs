@@ -16,6 +16,20 @@ fn readable(token: usize) -> Event {
 
 extern "C" fn ignore_signal(_: libc::c_int) {}
 
+/// Makes SIGUSR1 interrupt system calls (no `SA_RESTART`) and otherwise do nothing.
+fn install_handler() {
+    // SAFETY: installs a handler that does nothing, for SIGUSR1 only.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = ignore_signal as *const () as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+}
+
 check! {
     /// A registered pipe is reported under its token when it becomes readable, and a
     /// write end under its token as writable.
@@ -98,13 +112,7 @@ check! {
 
     /// Signals arriving during `poll` neither end the wait early nor lose the event.
     fn survives_signals() {
-        // SAFETY: installs a handler that does nothing, for SIGUSR1 only.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = ignore_signal as *const () as usize;
-            libc::sigemptyset(&mut action.sa_mask);
-            assert_eq!(libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()), 0);
-        }
+        install_handler();
         let mut poll = Poll::new().unwrap();
         let (reader, mut writer) = std::io::pipe().unwrap();
         poll.registry().register(&reader, Token(5), Interest::READABLE).unwrap();
@@ -153,5 +161,130 @@ check! {
              in Drop",
             after.saturating_sub(before)
         );
+    }
+
+    /// Several sources ready at once all come back from one `poll`, each under its own
+    /// token; a smaller buffer hands them out over several polls.
+    fn several_events_at_once() {
+        let mut poll = Poll::new().unwrap();
+        let pipes: Vec<_> = (0..3).map(|_| std::io::pipe().unwrap()).collect();
+        for (i, (reader, _)) in pipes.iter().enumerate() {
+            poll.registry().register(reader, Token(10 + i), Interest::READABLE).unwrap();
+        }
+        let mut writers = pipes;
+        for (_, writer) in &mut writers {
+            writer.write_all(b"x").unwrap();
+        }
+        let mut events = Events::with_capacity(8);
+        poll.poll(&mut events, Some(ms(2000))).unwrap();
+        let mut got = seen(&events);
+        got.sort_by_key(|e| e.token);
+        assert_eq!(
+            got,
+            [readable(10), readable(11), readable(12)],
+            "three pipes were readable at once: each must be reported under its own token \
+             (x86-64 lays out libc::epoll_event packed, 12 bytes: read its fields with a copy, \
+             never by reference, and do not declare an unpacked struct of your own)"
+        );
+        // The same again through a buffer of one.
+        let mut poll = Poll::new().unwrap();
+        for (i, (reader, writer)) in writers.iter_mut().enumerate() {
+            poll.registry().register(&*reader, Token(20 + i), Interest::READABLE).unwrap();
+            writer.write_all(b"y").unwrap();
+        }
+        let mut one = Events::with_capacity(0);
+        assert_eq!(one.capacity(), 1, "Events::with_capacity(0) must have room for 1 event");
+        let mut tokens = Vec::new();
+        for _ in 0..3 {
+            poll.poll(&mut one, Some(ms(2000))).unwrap();
+            assert_eq!(one.len(), 1, "a buffer of one held {:?}", seen(&one));
+            tokens.extend(one.iter().map(|e| e.token.0));
+        }
+        tokens.sort_unstable();
+        assert_eq!(tokens, [20, 21, 22], "three polls with room for one event each");
+    }
+
+    /// A peer that closes is reported as readable (the read will not block); a source
+    /// registered for both interests gets both flags.
+    fn hangup_and_both_interests() {
+        let mut poll = Poll::new().unwrap();
+        let (reader, writer) = std::io::pipe().unwrap();
+        poll.registry().register(&reader, Token(4), Interest::READABLE).unwrap();
+        drop(writer);
+        let mut events = Events::with_capacity(8);
+        poll.poll(&mut events, Some(ms(2000))).unwrap();
+        assert_eq!(
+            seen(&events),
+            [readable(4)],
+            "the pipe's writer was closed: a read returns at once (end of file), so the \
+             reader is readable (EPOLLHUP and EPOLLRDHUP count as readable)"
+        );
+        let both = Interest::READABLE.add(Interest::WRITABLE);
+        assert!(both.is_readable() && both.is_writable(), "READABLE.add(WRITABLE) must be both");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        server.write_all(b"hello").unwrap();
+        let mut poll = Poll::new().unwrap();
+        poll.registry().register(&client, Token(6), both).unwrap();
+        poll.poll(&mut events, Some(ms(2000))).unwrap();
+        let both_event = Event { token: Token(6), readable: true, writable: true };
+        assert_eq!(
+            seen(&events),
+            [both_event],
+            "a socket with data to read and room to write, registered for both interests"
+        );
+        poll.registry().reregister(&client, Token(7), Interest::WRITABLE).unwrap();
+        poll.poll(&mut events, Some(ms(2000))).unwrap();
+        let writable = Event { token: Token(7), readable: false, writable: true };
+        assert_eq!(seen(&events), [writable], "after reregistering for writing only, under token 7");
+    }
+
+    /// A wait interrupted by signals lasts its timeout in all, not the timeout again after
+    /// the last signal.
+    fn interrupted_wait_keeps_its_deadline() {
+        install_handler();
+        let mut poll = Poll::new().unwrap();
+        let (reader, _writer) = std::io::pipe().unwrap();
+        poll.registry().register(&reader, Token(5), Interest::READABLE).unwrap();
+        // SAFETY: pthread_self has no preconditions.
+        let me = unsafe { libc::pthread_self() };
+        let timeout = ms(300);
+        let (times_tx, times_rx) = std::sync::mpsc::channel();
+        let pesterer = std::thread::spawn(move || {
+            for _ in 0..4 {
+                std::thread::sleep(ms(50));
+                // SAFETY: the target thread is alive: it joins this thread before it ends.
+                unsafe { libc::pthread_kill(me, libc::SIGUSR1) };
+                times_tx.send(Instant::now()).unwrap();
+            }
+        });
+        let mut events = Events::with_capacity(8);
+        let started = Instant::now();
+        let result = poll.poll(&mut events, Some(timeout));
+        let took = started.elapsed();
+        pesterer.join().unwrap();
+        if let Err(e) = result {
+            panic!("poll failed when a signal interrupted it: {e}; an interrupted wait (EINTR) must wait again");
+        }
+        let last_signal = times_rx.try_iter().last().expect("no signal was sent") - started;
+        assert!(events.is_empty(), "nothing was written, yet poll reported {:?}", seen(&events));
+        // Waiting for what is left ends at the timeout; starting the full timeout again
+        // after each signal ends a whole timeout after the last one.
+        let (kept, restarted) = (timeout, last_signal + timeout);
+        let bound = (kept + restarted) / 2;
+        assert!(
+            took < bound,
+            "poll with a 300 ms timeout, interrupted by signals until {:.0} ms, returned after \
+             {:.0} ms: keeping the deadline it ends at about {:.0} ms, starting the timeout \
+             again at about {:.0} ms (pass below {:.0} ms). After EINTR, wait only for the \
+             time that is left before the deadline",
+            last_signal.as_secs_f64() * 1e3,
+            took.as_secs_f64() * 1e3,
+            kept.as_secs_f64() * 1e3,
+            restarted.as_secs_f64() * 1e3,
+            bound.as_secs_f64() * 1e3
+        );
+        assert!(took >= timeout, "poll returned after {:.1} ms, before its 300 ms timeout", took.as_secs_f64() * 1e3);
     }
 }

@@ -4,8 +4,9 @@ use epoll::requests::{Request, get_all};
 use epoll::{Events, Interest, Poll, Token, Waker};
 use std::time::{Duration, Instant};
 use testkit::procfs::{open_fds, settle_fds};
+use testkit::scripted::{ScriptedServer, response_in_pieces as response_in_pieces_of};
 use testkit::timing::time;
-use testkit::{Hypotheses, check, cpu};
+use testkit::{Hypotheses, check, cpu, wakeups};
 
 /// The body of a raw HTTP response.
 fn body(response: &[u8]) -> &[u8] {
@@ -51,9 +52,16 @@ check! {
     /// While all requests wait on the server, the thread sleeps in `poll`.
     fn waits_without_spinning() {
         let server = DelayServer::start().unwrap();
-        let (done, usage) = cpu::measure(|| get_all(server.addr(), &["/400/a", "/400/b", "/400/c"]).unwrap());
+        let ((done, usage), wakes) = wakeups::count_this_thread(|| {
+            cpu::measure(|| get_all(server.addr(), &["/400/a", "/400/b", "/400/c"]).unwrap())
+        });
         assert_eq!(done.len(), 3);
         usage.assert_waiting("three requests waiting 0.4 s on the server", 0.25);
+        wakes.assert_at_most(
+            "three requests waiting 0.4 s on the server",
+            20,
+            "a thread that blocks in poll until a response arrives",
+        );
     }
 
     /// A response of more than 1 MiB arrives complete under edge triggering.
@@ -116,5 +124,56 @@ check! {
             "{} descriptors stayed open after everything was dropped",
             after.saturating_sub(before)
         );
+    }
+
+    /// `Request::start` sends a proper request (`Host`, `Connection: close`), and a
+    /// response that arrives in pieces, some time apart, is read whole: every piece is a
+    /// new edge.
+    fn response_in_pieces() {
+        let sent: Vec<u8> = (0..100_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let server = ScriptedServer::start(1, response_in_pieces_of(&sent, 5), ms(40));
+        let done = get_all(server.addr(), &["/in/pieces"]).unwrap();
+        let head = server.heads().concat();
+        let lines: Vec<&str> = head.lines().collect();
+        assert_eq!(lines.first().copied(), Some("GET /in/pieces HTTP/1.1"), "the request was {head:?}");
+        let has = |name: &str, value: &str| {
+            lines.iter().any(|l| {
+                l.split_once(':').is_some_and(|(n, v)| n.eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case(value))
+            })
+        };
+        assert!(has("host", &server.addr().to_string()), "no `Host: {}` header in {head:?}", server.addr());
+        assert!(has("connection", "close"), "no `Connection: close` header in {head:?}");
+        assert_eq!(done.len(), 1);
+        let got = body(&done[0].response);
+        assert_eq!(
+            got.len(),
+            sent.len(),
+            "the body has {} of {} bytes, sent in 5 pieces 40 ms apart: keep reading on every \
+             event until WouldBlock, and finish only when a read returns 0",
+            got.len(),
+            sent.len()
+        );
+        assert!(got == sent.as_slice(), "the body is garbled");
+    }
+
+    /// A hundred requests answered at once: many events arrive in the same poll, more than
+    /// one buffer holds, and every request completes.
+    fn many_requests_at_once() {
+        let server = DelayServer::start().unwrap();
+        let paths: Vec<String> = (0..100).map(|i| format!("/30/r{i}")).collect();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let done = get_all(server.addr(), &paths).unwrap();
+        let mut indices: Vec<usize> = done.iter().map(|c| c.index).collect();
+        indices.sort_unstable();
+        assert!(
+            indices.iter().copied().eq(0..100),
+            "{} of 100 requests completed (or some twice): handle every event of a poll, and \
+             poll again until all are done",
+            done.len()
+        );
+        for c in &done {
+            let expected = format!("r{}", c.index);
+            assert_eq!(body(&c.response), expected.as_bytes(), "request {} got another's response", c.index);
+        }
     }
 }

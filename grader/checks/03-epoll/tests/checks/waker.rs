@@ -62,4 +62,37 @@ check! {
             );
         }
     }
+
+    /// Wakes from many threads at once end the poll, and the waker keeps working round
+    /// after round, long after its counter was first raised.
+    fn wakes_from_many_threads() {
+        let mut poll = Poll::new().unwrap();
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER).unwrap());
+        let mut events = Events::with_capacity(8);
+        for round in 1..=20 {
+            let wakers: Vec<_> = (0..4)
+                .map(|_| {
+                    let waker = Arc::clone(&waker);
+                    thread::spawn(move || {
+                        for _ in 0..25 {
+                            waker.wake().unwrap();
+                        }
+                    })
+                })
+                .collect();
+            for handle in wakers {
+                handle.join().unwrap();
+            }
+            poll.poll(&mut events, Some(ms(1000))).unwrap();
+            let tokens: Vec<Token> = events.iter().map(|e| e.token).collect();
+            assert_eq!(
+                tokens,
+                [WAKER],
+                "round {round}: 100 wakes from 4 threads did not end the poll with the waker's \
+                 token (it saw {:?}); every wake must be a new edge, or the counter must be \
+                 read back to zero when the wake is handled",
+                seen(&events)
+            );
+        }
+    }
 }
