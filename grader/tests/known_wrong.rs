@@ -305,6 +305,8 @@ fixtures! {
         request_without_connection_close,
         first_event_only,
         poll_naps,
+        read_errors_end_response,
+        full_counter_is_an_error,
         alt_own_packed_event,
         alt_pipe_waker,
         alt_small_buffers,

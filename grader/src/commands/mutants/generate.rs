@@ -64,7 +64,14 @@ pub fn list(root: &Path, package: &str) -> Result<Vec<Mutant>> {
 
 /// The text of `original` with the mutant's diff applied.
 pub fn apply(mutant: &Mutant, original: &str) -> Result<String> {
-    let patch = diffy::Patch::from_str(&mutant.diff).map_err(|e| {
+    // The header's second name is cargo-mutants' description of the change, which may hold
+    // quotes a patch reader refuses as a file name; the hunks are all that is needed.
+    let hunks = match mutant.diff.find("\n@@") {
+        Some(at) => &mutant.diff[at + 1..],
+        None => mutant.diff.as_str(),
+    };
+    let diff = format!("--- original\n+++ mutated\n{hunks}");
+    let patch = diffy::Patch::from_str(&diff).map_err(|e| {
         Error::new(
             STAGE,
             format!("the diff of mutant {:?} cannot be read: {e}", mutant.name),

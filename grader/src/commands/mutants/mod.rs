@@ -358,3 +358,38 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mutants(n: usize) -> Vec<Mutant> {
+        (0..n)
+            .map(|i| Mutant {
+                name: format!("m{i}"),
+                file: String::new(),
+                diff: String::new(),
+            })
+            .collect()
+    }
+
+    fn chosen(all: &[Mutant], shard: Option<(usize, usize)>, sample: Option<usize>) -> Vec<usize> {
+        choose(all, shard, sample)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    #[test]
+    fn shards_and_samples_pick_by_position() {
+        let all = mutants(10);
+        assert_eq!(chosen(&all, None, None), (0..10).collect::<Vec<_>>());
+        assert_eq!(chosen(&all, Some((1, 4)), None), [1, 5, 9]);
+        assert_eq!(chosen(&all, None, Some(3)), [0, 3, 6]);
+        assert_eq!(chosen(&all, Some((0, 2)), Some(2)), [0, 4]);
+        assert_eq!(chosen(&all, None, Some(20)).len(), 10);
+        assert_eq!(parse_shard("1/4"), Ok((1, 4)));
+        assert!(parse_shard("4/4").is_err());
+        assert!(parse_shard("x").is_err());
+    }
+}

@@ -244,15 +244,17 @@ check! {
         let mut el = EventLoop::with_workers(1);
         el.spawn_blocking(|| 7, |_, _| panic!("then gave up"));
         let from_then = el.run();
-        insta::assert_snapshot!(
-            format!("{from_work:?}\n{from_work_string:?}\n{from_callback:?}\n{from_callback_string:?}\n{from_then:?}"),
-            @r#"
-        Err(WorkPanicked("the disk is on fire"))
-        Err(WorkPanicked("disk 2 is on fire"))
-        Err(CallbackPanicked("a callback gave up"))
-        Err(CallbackPanicked("callback 2 gave up"))
-        Err(CallbackPanicked("then gave up"))
-        "#
-        );
+        let shown = |r: &Result<(), callbacks::LoopError>| match r {
+            Ok(()) => "Ok(())".to_owned(),
+            Err(e) => format!("{e:?} / {e}"),
+        };
+        let all = [from_work, from_work_string, from_callback, from_callback_string, from_then];
+        insta::assert_snapshot!(all.iter().map(shown).collect::<Vec<_>>().join("\n"), @r#"
+        WorkPanicked("the disk is on fire") / blocking work panicked: the disk is on fire
+        WorkPanicked("disk 2 is on fire") / blocking work panicked: disk 2 is on fire
+        CallbackPanicked("a callback gave up") / a callback panicked: a callback gave up
+        CallbackPanicked("callback 2 gave up") / a callback panicked: callback 2 gave up
+        CallbackPanicked("then gave up") / a callback panicked: then gave up
+        "#);
     }
 }

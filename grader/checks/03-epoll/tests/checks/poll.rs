@@ -43,6 +43,7 @@ check! {
         writer.write_all(b"ready").unwrap();
         poll.poll(&mut events, Some(ms(2000))).unwrap();
         assert_eq!(seen(&events), [readable(7)], "after a write to the pipe");
+        assert!(!events.is_empty() && events.len() == 1, "is_empty() and len() must describe the one event");
         let mut other = Poll::new().unwrap();
         other.registry().register(&writer, Token(8), Interest::WRITABLE).unwrap();
         other.poll(&mut events, Some(ms(2000))).unwrap();
@@ -177,6 +178,7 @@ check! {
         }
         let mut events = Events::with_capacity(8);
         poll.poll(&mut events, Some(ms(2000))).unwrap();
+        assert_eq!(events.len(), 3, "len() of a buffer holding {:?}", seen(&events));
         let mut got = seen(&events);
         got.sort_by_key(|e| e.token);
         assert_eq!(
@@ -221,10 +223,24 @@ check! {
         );
         let both = Interest::READABLE.add(Interest::WRITABLE);
         assert!(both.is_readable() && both.is_writable(), "READABLE.add(WRITABLE) must be both");
+        let (r, w) = (Interest::READABLE, Interest::WRITABLE);
+        assert!(
+            r.is_readable() && !r.is_writable() && w.is_writable() && !w.is_readable(),
+            "READABLE is readable only, WRITABLE writable only"
+        );
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (mut server, _) = listener.accept().unwrap();
         server.write_all(b"hello").unwrap();
+        // Registered for reading only, a socket with room to write is reported readable only.
+        let mut poll = Poll::new().unwrap();
+        poll.registry().register(&client, Token(5), Interest::READABLE).unwrap();
+        poll.poll(&mut events, Some(ms(2000))).unwrap();
+        assert_eq!(
+            seen(&events),
+            [readable(5)],
+            "a socket with data, registered for reading only (no EPOLLOUT asked for)"
+        );
         let mut poll = Poll::new().unwrap();
         poll.registry().register(&client, Token(6), both).unwrap();
         poll.poll(&mut events, Some(ms(2000))).unwrap();

@@ -176,4 +176,23 @@ check! {
             assert_eq!(body(&c.response), expected.as_bytes(), "request {} got another's response", c.index);
         }
     }
+
+    /// Errors come back as errors: a refused connection from `Request::start`, a reset
+    /// connection from `on_readable` (and so from `get_all`), not an endless wait.
+    fn errors_are_returned() {
+        let refused = Request::start(testkit::net::closed_port(), "/").map(|_| ()).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused, "{refused}");
+        let server = ScriptedServer::resetting(1);
+        let (result, took) = time(|| get_all(server.addr(), &["/reset"]));
+        match result {
+            Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+            Ok(done) => panic!(
+                "the server reset the connection, yet get_all returned {} response(s) after \
+                 {:.0} ms: a read error other than WouldBlock (or Interrupted) is an error, to \
+                 be returned, not the end of the response",
+                done.len(),
+                took.as_secs_f64() * 1e3
+            ),
+        }
+    }
 }

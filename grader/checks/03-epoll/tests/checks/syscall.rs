@@ -14,6 +14,7 @@ check! {
                 raw_write(1, b"hello from a raw syscall\n"),
                 libc_write(1, b"hello through libc\n"),
                 raw_write(1, b""),
+                libc_write(1, b""),
             ]
         });
         let (reader, writer) = std::io::pipe().unwrap();
@@ -29,7 +30,7 @@ check! {
             Err(e) => format!("Err({e})"),
         };
         let mut report = String::new();
-        for (what, r) in ["raw", "libc", "raw, empty"].iter().zip(&results) {
+        for (what, r) in ["raw", "libc", "raw, empty", "libc, empty"].iter().zip(&results) {
             report += &format!("{what}: {}\n", shown(r));
         }
         report += &format!("stdout: {:?}\n", String::from_utf8_lossy(&stdout));
@@ -43,6 +44,7 @@ check! {
         raw: Ok(25)
         libc: Ok(19)
         raw, empty: Ok(0)
+        libc, empty: Ok(0)
         stdout: "hello from a raw syscall\nhello through libc\n"
         bad fd, raw: Err(Bad file descriptor (os error 9))
         bad fd, libc: Err(Bad file descriptor (os error 9))
