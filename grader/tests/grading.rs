@@ -107,7 +107,7 @@ fn one_exercise_in_full_detail_and_plain_when_piped() {
         "{text}"
     );
     assert!(
-        text.contains("0/19 checks passed, 19 todo; 0/41 points"),
+        text.contains("0/22 checks passed, 22 todo; 0/47 points"),
         "{text}"
     );
     // Unstarted steps are summarized once per step, not once per check.

@@ -225,7 +225,10 @@ pub fn panics(output: &str) -> Vec<Panic> {
 }
 
 fn ends_panic_message(line: &str) -> bool {
-    line.starts_with("note: run with `RUST_BACKTRACE")
+    // libtest ends `test NAME ... ` with the outcome on a line of its own when the check
+    // printed in between.
+    matches!(line.trim(), "FAILED" | "ok")
+        || line.starts_with("note: run with `RUST_BACKTRACE")
         || line.starts_with("thread '")
         || line.starts_with("stack backtrace:")
         || line.starts_with("failures:")

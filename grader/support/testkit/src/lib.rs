@@ -16,6 +16,7 @@ pub mod procfs;
 pub mod record;
 pub mod rendezvous;
 pub mod scripted;
+pub mod spawns;
 pub mod threads;
 pub mod timing;
 pub mod trace;

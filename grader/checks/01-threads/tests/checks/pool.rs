@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use testkit::procfs::{live_threads, settle_threads};
-use testkit::{Rendezvous, ThreadLog, check, cpu, wakeups};
+use testkit::{Rendezvous, ThreadLog, check, cpu, spawns, wakeups};
 use threads::pool::ThreadPool;
 
 /// Receives `n` values, giving up when none arrives for three seconds (longer than a
@@ -49,20 +49,24 @@ check! {
 
     /// Jobs only ever run on the pool's own workers: at most `size` threads.
     fn workers_at_most_size() {
-        let pool = ThreadPool::new(3);
+        let (pool, started) = spawns::count(|| ThreadPool::new(3));
+        assert_eq!(started, 3, "ThreadPool::new(3) started {started} threads; it starts exactly 3 workers");
         let log = Arc::new(ThreadLog::new());
         let (tx, rx) = mpsc::channel();
-        for _ in 0..50 {
-            let (log, tx) = (Arc::clone(&log), tx.clone());
-            pool.execute(move || {
-                log.record();
-                thread::sleep(ms(1));
-                tx.send(()).unwrap();
-            });
-        }
-        if let Err(got) = collect(&rx, 50) {
-            panic!("only {} of 50 jobs ran (none more for 3 s)", got.len());
-        }
+        let ((), more) = spawns::count(|| {
+            for _ in 0..50 {
+                let (log, tx) = (Arc::clone(&log), tx.clone());
+                pool.execute(move || {
+                    log.record();
+                    thread::sleep(ms(1));
+                    tx.send(()).unwrap();
+                });
+            }
+            if let Err(got) = collect(&rx, 50) {
+                panic!("only {} of 50 jobs ran (none more for 3 s)", got.len());
+            }
+        });
+        assert_eq!(more, 0, "running 50 jobs started {more} more threads; a pool's workers are started once, by new()");
         assert!(
             log.distinct() <= 3,
             "50 jobs ran on {} different threads, but a pool of 3 has 3 workers started \

@@ -6,8 +6,8 @@ use testkit::{Rendezvous, check};
 use threads::rayon_map::par_map;
 
 check! {
-    /// The results match a sequential map, in order, over 10 000 items, even when the first
-    /// item is mapped last.
+    /// The results match a sequential map, in order, over 10 000 items (even when the first
+    /// item is mapped last), over one item and over none.
     fn same_as_sequential() {
         let items: Vec<u64> = (1..=10_000).collect();
         let last_done = AtomicBool::new(false);
@@ -23,6 +23,8 @@ check! {
             }
             x * x
         });
+        assert!(par_map(&[] as &[u64], |x| x * x).is_empty(), "par_map over an empty slice");
+        assert_eq!(par_map(&[7u64], |x| x * x), [49], "par_map over one item");
         let sequential: Vec<u64> = items.iter().map(|x| x * x).collect();
         let first_wrong = squares.iter().zip(&sequential).position(|(a, b)| a != b);
         let summary = format!(

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, ThreadId};
 use std::time::Instant;
-use testkit::{Rendezvous, check};
+use testkit::{Rendezvous, check, spawns};
 use threads::scoped::parallel_map;
 
 /// The chunks `parallel_map` made of `len` items over `threads` threads: for each thread,
@@ -54,10 +54,12 @@ check! {
         insta::assert_snapshot!(tagged.join(" "), @"zero=4 one=3 two=3 three=5 four=4 five=4 six=3 seven=5 eight=5 nine=4");
     }
 
-    /// Empty input, one thread, zero threads and more threads than items all work.
+    /// Empty input (which starts no thread), one thread, zero threads and more threads
+    /// than items all work.
     fn edge_cases() {
-        let empty: Vec<u32> = parallel_map(&[], 4, |x: &u32| x + 1);
+        let (empty, started): (Vec<u32>, usize) = spawns::count(|| parallel_map(&[], 4, |x: &u32| x + 1));
         assert!(empty.is_empty(), "an empty slice must give an empty vector");
+        assert_eq!(started, 0, "parallel_map over an empty slice started {started} thread(s); it must start none");
         for (len, threads) in [(1, 1), (3, 8), (10, 1), (10, 0), (10, 10), (10, 4), (97, 7)] {
             let items: Vec<u64> = (0..len).collect();
             let want: Vec<u64> = items.iter().map(|x| x * 3 + 1).collect();
@@ -69,12 +71,17 @@ check! {
         }
     }
 
-    /// Exactly `min(threads, len)` threads do the work, each on one contiguous chunk, and
-    /// chunk lengths differ by at most one.
+    /// Exactly `min(threads, len)` threads are started and do the work, each on one
+    /// contiguous chunk, and chunk lengths differ by at most one.
     fn thread_count_matches() {
         for (len, threads) in [(100, 4), (10, 4), (10, 6), (3, 8), (5, 1), (13, 5), (7, 0)] {
-            let chunks = chunks(len, threads);
+            let (chunks, started) = spawns::count(|| chunks(len, threads));
             let wanted = threads.clamp(1, len);
+            assert_eq!(
+                started, wanted,
+                "{len} items with {threads} threads started {started} thread(s), expected \
+                 {wanted}: one per chunk, min(threads, len) chunks, none with nothing to do"
+            );
             let lengths: Vec<usize> = chunks.iter().map(Vec::len).collect();
             assert_eq!(
                 chunks.len(),

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use testkit::timing::time;
-use testkit::{Hypotheses, Rendezvous, ThreadLog, check};
+use testkit::{Hypotheses, Rendezvous, ThreadLog, check, spawns};
 use threads::tasks::{Task, TaskPanicked, run_all};
 
 fn task<T>(f: impl FnOnce() -> T + Send + 'static) -> Task<T> {
@@ -123,7 +123,8 @@ check! {
                 task(move || log.record())
             })
             .collect();
-        run_all(tasks);
+        let (_, started) = spawns::count(|| run_all(tasks));
+        assert_eq!(started, 8, "8 tasks started {started} threads; each task needs exactly one");
         assert!(
             !log.contains(thread::current().id()),
             "a task ran on the thread that called run_all: each task needs its own thread"

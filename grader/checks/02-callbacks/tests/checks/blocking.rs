@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread::{self, ThreadId};
+use std::time::Instant;
 use testkit::procfs::{live_threads, settle_threads};
 use testkit::{Rendezvous, ThreadLog, check, cpu, wakeups};
 
@@ -236,8 +237,16 @@ check! {
         el.spawn_blocking(|| -> u32 { panic!("disk {} is on fire", std::hint::black_box(2)) }, |_, _| {});
         let from_work_string = el.run();
         let mut el = EventLoop::with_workers(1);
+        let later_ran = Rc::new(Cell::new(false));
+        let later = Rc::clone(&later_ran);
         el.set_timeout(ms(1), |_| panic!("a callback gave up"));
+        el.set_timeout(ms(30), move |_| later.set(true));
         let from_callback = el.run();
+        assert!(
+            !later_ran.get(),
+            "after a callback panicked, the loop ran a later timer: it must stop at once and \
+             return the error"
+        );
         let mut el = EventLoop::with_workers(1);
         el.set_timeout(ms(1), |_| panic!("callback {} gave up", std::hint::black_box(2)));
         let from_callback_string = el.run();
@@ -256,5 +265,41 @@ check! {
         CallbackPanicked("callback 2 gave up") / a callback panicked: callback 2 gave up
         CallbackPanicked("then gave up") / a callback panicked: then gave up
         "#);
+    }
+
+    /// A job's `then` runs as soon as the job is done, though a timer is due much later:
+    /// the loop waits for the next completion or the next deadline, whichever comes first.
+    fn then_runs_when_work_ends() {
+        let mut el = EventLoop::with_workers(1);
+        let timer_at = ms(300);
+        let start = Instant::now();
+        // When the job ended (measured by the job) and when its `then` ran.
+        let seen: Rc<Cell<Option<(Instant, Instant)>>> = Rc::default();
+        let record = Rc::clone(&seen);
+        el.spawn_blocking(
+            || {
+                thread::sleep(ms(20));
+                Instant::now()
+            },
+            move |_, ended| record.set(Some((ended, Instant::now()))),
+        );
+        el.set_timeout(timer_at, |_| {});
+        assert_eq!(el.run(), Ok(()));
+        let (ended, ran) = seen.get().expect("the job's `then` never ran");
+        // On completion, `then` runs right after the job ends; a loop that sleeps until the
+        // timer's deadline first runs it at the deadline. Pass below the midpoint.
+        let deadline = start + timer_at;
+        let bound = ended + deadline.saturating_duration_since(ended) / 2;
+        assert!(
+            ran < bound,
+            "a 20 ms job's `then` ran {:.0} ms after the job ended, with a timer due {:.0} ms \
+             after it: on completion it runs at once, after the timer about {:.0} ms later \
+             (pass below {:.0} ms). Wait for the next completion or the next deadline, \
+             whichever comes first (recv_timeout until the deadline)",
+            (ran - ended).as_secs_f64() * 1e3,
+            deadline.saturating_duration_since(ended).as_secs_f64() * 1e3,
+            deadline.saturating_duration_since(ended).as_secs_f64() * 1e3,
+            (bound - ended).as_secs_f64() * 1e3
+        );
     }
 }

@@ -28,14 +28,19 @@ fn fan_out(addr: SocketAddr, paths: Vec<String>, workers: usize) -> Vec<Fetched>
 }
 
 check! {
-    /// `http_get` returns the body of a 200, and errors as values otherwise.
+    /// `http_get` returns the body of a 200, and errors as values otherwise: another
+    /// status (even a 2xx one), a refused connection, a connection reset while receiving.
     fn http_get_answers() {
         let server = DelayServer::start().unwrap();
+        let created = ScriptedServer::start(1, vec![b"HTTP/1.1 201 Created\r\nConnection: close\r\n\r\nmade".to_vec()], ms(0));
+        let reset = ScriptedServer::resetting(1);
         let results = [
             http_get(server.addr(), "/0/hello"),
             http_get(server.addr(), "/20/with%20delay"),
             http_get(server.addr(), "/no-such-page"),
             http_get(closed_port(), "/0/nobody-home"),
+            http_get(created.addr(), "/new"),
+            http_get(reset.addr(), "/reset"),
         ];
         insta::assert_snapshot!(format!("{results:#?}"), @r#"
         [
@@ -53,6 +58,16 @@ check! {
             Err(
                 Io(
                     ConnectionRefused,
+                ),
+            ),
+            Err(
+                Status(
+                    201,
+                ),
+            ),
+            Err(
+                Io(
+                    ConnectionReset,
                 ),
             ),
         ]

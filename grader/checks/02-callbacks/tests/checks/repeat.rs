@@ -87,7 +87,7 @@ check! {
     }
 
     /// Clearing twice, clearing a timer that already ran, and clearing from a finished
-    /// loop are all harmless.
+    /// loop are all harmless, also to timers made later.
     fn clear_is_idempotent() {
         let t = trace();
         let mut el = EventLoop::with_workers(1);
@@ -95,14 +95,22 @@ check! {
         let twice = el.set_timeout(ms(10), log(&t, "never"));
         el.clear_timeout(twice);
         el.clear_timeout(twice);
+        let tf = Rc::clone(&t);
         el.set_timeout(ms(20), move |el| {
+            // A timer made after `early` ran must not be the one clearing `early` cancels.
+            el.set_timeout(ms(5), log(&tf, "fresh ran"));
             el.clear_timeout(early);
             el.clear_timeout(twice);
         });
-        el.set_timeout(ms(30), log(&t, "late ran"));
+        el.set_timeout(ms(40), log(&t, "late ran"));
         assert_eq!(el.run(), Ok(()));
         el.clear_timeout(early);
-        assert_eq!(t.events(), ["early ran", "late ran"]);
+        assert_eq!(
+            t.events(),
+            ["early ran", "fresh ran", "late ran"],
+            "clearing timers that had run or were cleared must change nothing, also for timers \
+             made later (is a TimerId ever given out twice?)"
+        );
     }
 
     /// Each run of an interval is due one period after the previous one was due: runs that
