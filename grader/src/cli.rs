@@ -6,6 +6,7 @@
 use crate::commands::{self, batch, classroom, grade, hint, mutants, reset, watch};
 use crate::course::{self, Course};
 use crate::error::{At, Error, Result, Stage};
+use crate::files;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -130,7 +131,7 @@ fn run(cli: &Cli) -> Result<bool> {
     // Checked here rather than by clap, so shared options may stand before the command.
     if cli.exercise.is_some() || cli.solutions || cli.submission.is_some() {
         return Err(Error::new(
-            Stage::Course,
+            Stage::Usage,
             "an exercise, --solutions and --submission do not go with a command such as batch or watch",
         ));
     }
@@ -157,7 +158,7 @@ fn course_root(given: Option<&Path>) -> Result<PathBuf> {
                 format!("{} has no {}", dir.display(), course::MANIFEST),
             ));
         }
-        return std::path::absolute(dir).at(Stage::Course);
+        return files::absolute(dir).at(Stage::Course);
     }
     let cwd = std::env::current_dir().map_err(|e| {
         Error::new(

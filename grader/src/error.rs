@@ -11,6 +11,8 @@ use std::fmt;
 /// Where the grader was when it had to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Reading the command line.
+    Usage,
     /// Finding and reading `course.toml`, choosing an exercise.
     Course,
     /// Preparing the workspace: the overlay of a submission or of the solutions.
@@ -30,6 +32,7 @@ pub enum Stage {
 impl fmt::Display for Stage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Stage::Usage => "usage",
             Stage::Course => "course",
             Stage::Workspace => "workspace",
             Stage::Build => "build",

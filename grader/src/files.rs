@@ -11,3 +11,10 @@ pub fn walk(dir: &Path, follow_links: bool) -> walkdir::WalkDir {
         .follow_links(follow_links)
         .sort_by_file_name()
 }
+
+/// `path` made absolute (against the current folder), with the path named if that fails.
+pub fn absolute(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    std::path::absolute(path).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("cannot locate {}: {e}", path.display()))
+    })
+}

@@ -70,6 +70,8 @@ struct Collector<'a> {
     /// The file's module, then inline modules (`mod tests { .. }`) it is inside.
     stack: Vec<String>,
     modules: &'a BTreeSet<Module>,
+    /// Modules whose items a glob (`use super::*;`) brings into this file.
+    globs: Vec<Module>,
     refs: Refs,
 }
 
@@ -95,9 +97,19 @@ impl Collector<'_> {
             _ => {
                 let mut child = base.clone();
                 child.push(first.clone());
-                if !self.modules.contains(&child) {
-                    self.refs.external.insert(first.clone());
-                    return;
+                // A module named bare is a child of this one, or one a glob brought in.
+                let through_glob = self.globs.iter().find_map(|glob| {
+                    let mut named = glob.clone();
+                    named.push(first.clone());
+                    self.modules.contains(&named).then_some(glob.clone())
+                });
+                match through_glob {
+                    _ if self.modules.contains(&child) => {}
+                    Some(glob) => base = glob,
+                    None => {
+                        self.refs.external.insert(first.clone());
+                        return;
+                    }
                 }
             }
         }
@@ -106,7 +118,7 @@ impl Collector<'_> {
     }
 
     /// Paths written inside a macro call, which syn leaves as tokens: every run of
-    /// `ident :: ident :: ...` that starts with `crate`, `super` or `self`.
+    /// `ident :: ident :: ...`, with or without a leading `::`.
     fn scan(&mut self, tokens: proc_macro2::TokenStream) {
         let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
         let mut i = 0;
@@ -128,12 +140,59 @@ impl Collector<'_> {
                 }
                 j += 3;
             }
-            if path.len() > 1 && ["crate", "super", "self"].contains(&path[0].as_str()) {
+            if path.len() > 1 {
                 self.resolve(&path);
                 i = j;
             }
             i += 1;
         }
+    }
+}
+
+/// The modules a file imports whole with `use path::*;`, resolved from the crate root
+/// (only at the file's top level, where `use super::*;` is written).
+fn glob_imports(file: &syn::File, module: &Module) -> Vec<Module> {
+    let mut globs = Vec::new();
+    for item in &file.items {
+        let syn::Item::Use(item) = item else { continue };
+        let mut paths = Vec::new();
+        collect_globs(&item.tree, &mut Vec::new(), &mut paths);
+        for path in paths {
+            let mut base = module.clone();
+            let mut rest = path.as_slice();
+            match rest.first().map(String::as_str) {
+                Some("crate") => {
+                    base.clear();
+                    rest = &rest[1..];
+                }
+                Some("self") => rest = &rest[1..],
+                _ => {}
+            }
+            while rest.first().is_some_and(|s| s == "super") {
+                base.pop();
+                rest = &rest[1..];
+            }
+            base.extend(rest.iter().cloned());
+            globs.push(base);
+        }
+    }
+    globs
+}
+
+fn collect_globs(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            collect_globs(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Glob(_) => out.push(prefix.clone()),
+        syn::UseTree::Group(g) => {
+            for item in &g.items {
+                collect_globs(item, prefix, out);
+            }
+        }
+        syn::UseTree::Name(_) | syn::UseTree::Rename(_) => {}
     }
 }
 
@@ -177,14 +236,23 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
         let mut paths = Vec::new();
         use_paths(&item.tree, &mut Vec::new(), &mut paths);
+        if item.leading_colon.is_some() {
+            self.refs
+                .external
+                .extend(paths.iter().filter_map(|p| p.first().cloned()));
+            return;
+        }
         for path in paths {
             self.resolve(&path);
         }
     }
 
     fn visit_path(&mut self, path: &'ast syn::Path) {
-        if path.leading_colon.is_none() && path.segments.len() > 1 {
-            let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if path.leading_colon.is_some() {
+            // `::name::...` always names an external crate.
+            self.refs.external.extend(segments.first().cloned());
+        } else if segments.len() > 1 {
             self.resolve(&segments);
         }
         syn::visit::visit_path(self, path);
@@ -265,6 +333,7 @@ fn violations(src: &Path) -> Vec<String> {
         let mut collector = Collector {
             stack: module.clone(),
             modules: &modules,
+            globs: glob_imports(&file, module),
             refs: Refs::default(),
         };
         collector.visit_file(&file);
@@ -280,10 +349,14 @@ fn violations(src: &Path) -> Vec<String> {
                 .or_default()
                 .insert(to_module.clone());
             let to = layer(to_module);
-            let permitted = from == to
-                || module.is_empty()
-                || FOUNDATION.contains(&to)
-                || allowed.get(from).is_some_and(|a| a.contains(&to));
+            // Every layer may use the foundation, except the foundation itself, and the
+            // sandbox only the error type (walking folders is no business between fork
+            // and exec).
+            let foundation = FOUNDATION.contains(&to)
+                && !FOUNDATION.contains(&from)
+                && !(from == "sandbox" && to == "files");
+            let permitted =
+                from == to || foundation || allowed.get(from).is_some_and(|a| a.contains(&to));
             if !permitted {
                 found.push(format!(
                     "{name}: layer `{from}` uses `{}`, in layer `{to}`, which it may not \
@@ -305,6 +378,23 @@ fn violations(src: &Path) -> Vec<String> {
                 ));
             }
         }
+        if module.is_empty() && file.items.iter().any(|i| !matches!(i, syn::Item::Mod(_))) {
+            found.push(format!(
+                "{name}: lib.rs only declares the layers; put code in a layer"
+            ));
+        }
+        if module == &["commands".to_owned()] {
+            for item in &file.items {
+                if let syn::Item::Use(u) = item
+                    && !matches!(u.vis, syn::Visibility::Inherited)
+                {
+                    found.push(format!(
+                        "{name}: commands/mod.rs re-exports with `pub use`, which would let one \
+                         command reach another unseen"
+                    ));
+                }
+            }
+        }
         if from == "sandbox" {
             for krate in collector.refs.external.intersection(&dependencies) {
                 if !SANDBOX_CRATES.contains(&krate.as_str()) {
@@ -316,6 +406,7 @@ fn violations(src: &Path) -> Vec<String> {
             }
         }
     }
+    found.extend(thin_binary(src));
     for cycle in cycles(&edges) {
         let names: Vec<String> = cycle.iter().map(display).collect();
         found.push(format!(
@@ -324,6 +415,41 @@ fn violations(src: &Path) -> Vec<String> {
         ));
     }
     found
+}
+
+/// `main.rs` only hands over to `grader::cli::main`.
+fn thin_binary(src: &Path) -> Vec<String> {
+    struct Paths(Vec<String>);
+    impl<'ast> Visit<'ast> for Paths {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            let text: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            self.0.push(text.join("::"));
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let Ok(source) = std::fs::read_to_string(src.join("main.rs")) else {
+        return Vec::new();
+    };
+    let file = syn::parse_file(&source).unwrap_or_else(|e| panic!("main.rs: {e}"));
+    let mut problems = Vec::new();
+    let functions = file
+        .items
+        .iter()
+        .filter(|i| matches!(i, syn::Item::Fn(_)))
+        .count();
+    if functions != 1 || file.items.len() != 1 {
+        problems.push("main.rs: holds more than `fn main`; put the code in the library".to_owned());
+    }
+    let mut paths = Paths(Vec::new());
+    paths.visit_file(&file);
+    for path in paths.0 {
+        if path.starts_with("grader") && path != "grader::cli::main" {
+            problems.push(format!(
+                "main.rs: uses `{path}`; it only calls grader::cli::main"
+            ));
+        }
+    }
+    problems
 }
 
 fn display(module: &Module) -> String {
@@ -489,4 +615,61 @@ fn the_checker_resolves_super_inside_inline_test_modules() {
         ("ui/mod.rs", "pub struct Style;\n"),
     ]);
     assert_eq!(violations(src.path()), Vec::<String>::new());
+}
+
+#[test]
+fn the_checker_sees_through_globs_leading_colons_and_macros() {
+    let src = tree(&[
+        ("lib.rs", LIB),
+        ("commands/mod.rs", "pub mod a; pub mod b;\n"),
+        (
+            "commands/a.rs",
+            "use super::*;\npub fn f() { b::helper() }\n",
+        ),
+        ("commands/b.rs", "pub fn helper() {}\n"),
+        (
+            "sandbox/mod.rs",
+            "pub fn f() { let _ = ::fs_err::read(\"x\"); let _ = format!(\"{:?}\", walkdir::WalkDir::new(\"x\")); }\n",
+        ),
+    ]);
+    let joined = violations(src.path()).join("\n");
+    assert!(joined.contains("command `a` uses command `b`"), "{joined}");
+    assert!(
+        joined.contains("the sandbox uses the crate `fs_err`"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("the sandbox uses the crate `walkdir`"),
+        "{joined}"
+    );
+}
+
+#[test]
+fn the_checker_keeps_the_foundation_lib_and_main_small() {
+    let src = tree(&[
+        (
+            "lib.rs",
+            "pub mod commands; pub mod error; pub mod files; pub mod sandbox;\nuse files::walk;\n",
+        ),
+        ("commands/mod.rs", "pub mod a;\npub use a::f;\n"),
+        ("commands/a.rs", "pub fn f() {}\n"),
+        ("error.rs", "use crate::files::walk;\n"),
+        ("files.rs", "pub fn walk() {}\n"),
+        ("sandbox/mod.rs", "use crate::files::walk;\n"),
+        (
+            "main.rs",
+            "fn main() { grader::commands::a::f() }\nfn extra() {}\n",
+        ),
+    ]);
+    let joined = violations(src.path()).join("\n");
+    for expected in [
+        "lib.rs only declares the layers",
+        "commands/mod.rs re-exports with `pub use`",
+        "error.rs: layer `error` uses `files::walk`",
+        "sandbox/mod.rs: layer `sandbox` uses `files::walk`",
+        "main.rs: holds more than `fn main`",
+        "main.rs: uses `grader::commands::a::f`",
+    ] {
+        assert!(joined.contains(expected), "{expected:?} not in:\n{joined}");
+    }
 }

@@ -8,6 +8,7 @@
 use super::Settings;
 use crate::course::Course;
 use crate::error::{At, Error, Result, Stage};
+use crate::files;
 use crate::grading::{self, Options};
 use crate::report::Report;
 use crate::ui::Progress;
@@ -166,7 +167,7 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
 /// The folders in `dir`, sorted by name; hidden entries and plain files are not
 /// submissions.
 fn find_submissions(dir: &Path) -> Result<Vec<Submission>> {
-    let dir = std::path::absolute(dir).at(STAGE)?;
+    let dir = files::absolute(dir).at(STAGE)?;
     let entries = fs::read_dir(&dir).at(STAGE)?;
     let mut found = Vec::new();
     for entry in entries {
@@ -263,9 +264,12 @@ fn gradebook(course: &Course, rows: &[Row], max_total: u32) -> Result<String> {
 /// The temporary file the gradebook is written to before it replaces `out`: in the same
 /// folder, so the rename cannot cross file systems.
 fn temp_path(out: &Path) -> Result<PathBuf> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| Error::new(STAGE, format!("--out {} names no file", out.display())))?;
+    let name = out.file_name().ok_or_else(|| {
+        Error::new(
+            Stage::Usage,
+            format!("--out {} names no file", out.display()),
+        )
+    })?;
     Ok(out.with_file_name(format!(
         ".{}.{}.tmp",
         name.to_string_lossy(),
@@ -276,18 +280,18 @@ fn temp_path(out: &Path) -> Result<PathBuf> {
 fn ensure_writable(out: &Path) -> Result<()> {
     if out.is_dir() {
         return Err(Error::new(
-            STAGE,
+            Stage::Usage,
             format!("--out {} is a folder, not a file", out.display()),
         ));
     }
     let temp = temp_path(out)?;
     File::create_new(&temp).map_err(|e| {
         Error::new(
-            STAGE,
+            Stage::Report,
             format!("cannot write the gradebook {}: {e}", out.display()),
         )
     })?;
-    fs::remove_file(&temp).at(STAGE)?;
+    fs::remove_file(&temp).at(Stage::Report)?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use super::Settings;
 use crate::course::Course;
 use crate::error::{At, Error, Result, Stage};
+use crate::files;
 use crate::grading::{self, Options};
 use crate::report::{gradescope, human, junit, markdown};
 use crate::ui::{Progress, Style};
@@ -39,7 +40,7 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
     let source = if args.solutions {
         Source::Solutions
     } else if let Some(dir) = &args.submission {
-        Source::Submission(std::path::absolute(dir).at(Stage::Workspace)?)
+        Source::Submission(files::absolute(dir).at(Stage::Workspace)?)
     } else {
         Source::InPlace
     };
@@ -64,7 +65,7 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
         Format::Markdown => markdown::render(&report),
     };
     print!("{text}");
-    append_step_summary(&markdown::render(&report));
+    append_step_summary(&report);
     Ok(report.all_passed())
 }
 
@@ -72,10 +73,11 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
 ///
 /// Earlier steps of the job may have written to the file already, so it is only ever
 /// appended to. Not being able to write it must not change the grade: it is a warning.
-fn append_step_summary(summary: &str) {
+fn append_step_summary(report: &crate::report::Report) {
     let Some(path) = std::env::var_os(STEP_SUMMARY_VAR).filter(|p| !p.is_empty()) else {
         return;
     };
+    let summary = markdown::render(report);
     // The blank line keeps our heading from gluing onto a last line without a newline.
     let written = fs_err::OpenOptions::new()
         .append(true)

@@ -5,7 +5,7 @@ use super::Settings;
 use crate::course::{Check, Course, Exercise, Step};
 use crate::error::{Error, Result, Stage};
 use crate::grading::{self, Options};
-use crate::report::{CheckReport, ExerciseReport, Status};
+use crate::report::{CheckReport, ExerciseReport, GRADER_COMMAND, Status};
 use crate::ui::text::{counted, indent, shorten_lines};
 use crate::ui::{Progress, Style};
 use crate::workspace::Source;
@@ -70,7 +70,7 @@ fn exercise_hint(
         ex.status.as_str(),
         ex.summary().line()
     );
-    let details = format!("cargo run -p grader -- {}", ex.name);
+    let details = format!("{GRADER_COMMAND} {}", ex.name);
     if ex.status == Status::Skipped {
         let reason = ex.checks.first().map_or("", |c| c.message.as_str());
         let _ = writeln!(out, "\n{} cannot run on this machine: {reason}", ex.name);
@@ -78,7 +78,7 @@ fn exercise_hint(
         return out;
     }
     if let Some(error) = &ex.compile_error {
-        let first = error.split("\n\n").next().unwrap_or_default();
+        let first = ex.first_compile_error().unwrap_or(error);
         let _ = writeln!(
             out,
             "\n{} make it compile:\n{}",
@@ -105,7 +105,7 @@ fn exercise_hint(
                     next.title
                 );
                 let _ = writeln!(out, "  read: {}", course.book_link(&next.book));
-                let _ = writeln!(out, "  hint: cargo run -p grader -- hint {}", next.name);
+                let _ = writeln!(out, "  hint: {GRADER_COMMAND} hint {}", next.name);
             }
             None => {
                 let _ = writeln!(out, "That was the last exercise of the course. Well done.");
@@ -165,7 +165,7 @@ fn exercise_hint(
 }
 
 fn is_done(check: &CheckReport) -> bool {
-    matches!(check.status, Status::Pass | Status::Skipped)
+    check.status.is_done()
 }
 
 /// A step or a check of the course, found by name.
@@ -248,7 +248,7 @@ fn unknown(course: &Course, wanted: &str) -> Error {
         }
     }
     let mut reason = format!(
-        "no exercise, step or check is named {wanted:?}; `cargo run -p grader -- list` \
+        "no exercise, step or check is named {wanted:?}; `{GRADER_COMMAND} list` \
          shows the exercises and their steps, and course.toml names every check"
     );
     if !similar.is_empty() {
@@ -302,7 +302,7 @@ fn target_hint(course: &Course, target: &Target, style: &Style) -> String {
     }
     let _ = writeln!(
         out,
-        "\nWhere you stand in {}: cargo run -p grader -- hint {}",
+        "\nWhere you stand in {}: {GRADER_COMMAND} hint {}",
         target_exercise(target).name,
         target_exercise(target).name
     );

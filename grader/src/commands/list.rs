@@ -4,7 +4,7 @@ use super::Settings;
 use crate::course::Course;
 use crate::error::Result;
 use crate::grading::{self, Options};
-use crate::report::list_view;
+use crate::report::{GRADER_COMMAND, list_view};
 use crate::ui::{Progress, Style};
 use crate::workspace::Source;
 
@@ -22,7 +22,7 @@ pub fn run(course: &Course, settings: &Settings) -> Result<bool> {
     print!("{}", list_view::render(&report, &style));
     if let Some((ex, _)) = report.first_unfinished() {
         println!(
-            "\n{} cargo run -p grader -- hint {}",
+            "\n{} {GRADER_COMMAND} hint {}",
             style.bold("Next:"),
             ex.name
         );

@@ -11,7 +11,7 @@ use crate::course::Course;
 use crate::error::Result;
 use crate::files;
 use crate::grading::{self, Options};
-use crate::report::{Report, Status, Summary, human, list_view};
+use crate::report::{Report, Summary, human, list_view};
 use crate::ui::terminal::{Key, Terminal};
 use crate::ui::{Progress, Style};
 use crate::workspace::Source;
@@ -117,7 +117,7 @@ impl Session<'_> {
         let mut found = Vec::new();
         for (e, ex) in self.report.exercises.iter().enumerate() {
             for (c, check) in ex.checks.iter().enumerate() {
-                if !matches!(check.status, Status::Pass | Status::Skipped) {
+                if !check.status.is_done() {
                     found.push((e, c));
                 }
             }
@@ -182,17 +182,14 @@ impl Session<'_> {
             s.line()
         );
         for ex in &self.report.exercises {
-            let passed = ex
-                .checks
-                .iter()
-                .filter(|c| c.status == Status::Pass)
-                .count();
+            let counts = ex.summary();
             let _ = writeln!(
                 out,
-                "  {:<14} {:<14} {passed}/{}",
+                "  {:<14} {:<14} {}/{}",
                 ex.status.as_str(),
                 ex.name,
-                ex.checks.len()
+                counts.passed,
+                counts.total
             );
         }
         if let Some(reason) = self.report.isolation.strip_prefix("off: ") {
@@ -280,7 +277,7 @@ fn snapshot(course: &Course) -> Snapshot {
         .iter()
         .map(|ex| {
             // Unreadable entries are skipped: a save in progress may briefly leave some.
-            files::walk(&course.root.join(ex.src_rel()), true)
+            files::walk(&course.root.join(ex.src_rel()), false)
                 .into_iter()
                 .flatten()
                 .filter_map(|entry| {

@@ -306,6 +306,29 @@ impl Course {
         })
     }
 
+    /// The top folder of the book (`book` for `book/src`), where mdBook also writes the
+    /// built book.
+    pub fn book_root(&self) -> PathBuf {
+        self.course
+            .book
+            .components()
+            .next()
+            .map_or_else(PathBuf::new, |c| PathBuf::from(c.as_os_str()))
+    }
+
+    /// Cargo's build output for this course: `CARGO_TARGET_DIR` (relative to the root)
+    /// when set, else `target` under the root.
+    pub fn target_dir(&self) -> PathBuf {
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(|dir| self.root.join(dir))
+            .unwrap_or_else(|| self.root.join(TARGET))
+    }
+
+    /// Where the grader keeps its overlays, in the build output.
+    pub fn overlays_dir(&self) -> PathBuf {
+        self.target_dir().join(OVERLAYS)
+    }
+
     /// A book link as a path a reader can open.
     pub fn book_link(&self, link: &str) -> String {
         format!("{}/{link}", self.course.book.display())

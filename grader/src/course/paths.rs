@@ -14,5 +14,15 @@ pub const STUBS: &str = "grader/stubs";
 /// Where `reset` saves learners' code before it restores a stub; `.gitignore` leaves it
 /// out.
 pub const BACKUPS: &str = ".backups";
+/// The grader: its sources, harnesses, stubs and tests.
+pub const GRADER: &str = "grader";
 /// The grader's own tests and their fixtures (absent from a students' copy).
 pub const GRADER_TESTS: &str = "grader/tests";
+/// The reviewed list of mutants of the solutions that no check can catch.
+pub const EQUIVALENT_MUTANTS: &str = "grader/mutants/equivalent.toml";
+/// Cargo's build output, unless `CARGO_TARGET_DIR` names another folder.
+pub const TARGET: &str = "target";
+/// Inside the build output: the grader's overlays and their shared build folder.
+pub const OVERLAYS: &str = "grader";
+/// Version control's own folder.
+pub const GIT: &str = ".git";

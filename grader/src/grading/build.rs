@@ -61,8 +61,7 @@ pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Buil
         .args(["--test", TEST_TARGET])
         .current_dir(&ws.root)
         .env("CARGO_TARGET_DIR", &ws.target_dir)
-        .stdin(Stdio::null())
-        .process_group(0);
+        .stdin(Stdio::null());
     let limit = build_limit();
     let Some(output) = sandbox::capture(command, limit)
         .map_err(|e| Error::new(Stage::Build, format!("cannot run cargo ({}): {e}", cargo())))?

@@ -33,9 +33,9 @@ impl Fences {
         };
         let answers = answer_folders(course, ws, true);
         let mut hidden_at_run = answer_folders(course, ws, false);
-        hidden_at_run.push(course.root.join("grader"));
+        hidden_at_run.push(course.root.join(course::GRADER));
         if ws.root != course.root {
-            hidden_at_run.push(ws.root.join("grader"));
+            hidden_at_run.push(ws.root.join(course::GRADER));
         }
         let mut read_only = read_only_at_run(course, source);
         // A target folder set outside the course holds the compiled checks too.
@@ -102,7 +102,7 @@ fn answer_folders(course: &Course, ws: &Workspace, building: bool) -> Vec<PathBu
             ws.target_dir.parent().map(Path::to_path_buf),
             Some(shared.bin_dir.clone()),
         ),
-        None => (Some(ws.target_dir.join("grader")), None),
+        None => (Some(course.overlays_dir()), None),
     };
     let Some(Ok(entries)) = overlays.as_ref().map(fs_err::read_dir) else {
         return found;

@@ -117,8 +117,8 @@ pub(super) fn list_checks(
         env_remove_prefixes: REMOVED_ENV,
         isolation: fences.run.as_ref(),
     };
-    let run =
-        sandbox::run(&spec, &limits).map_err(|e| format!("the checks could not be listed: {e}"))?;
+    let run = sandbox::run(&spec, &limits)
+        .map_err(|e| format!("the checks could not be listed ({}): {e}", exe.display()))?;
     if run.ending != sandbox::Ending::Exited(0) {
         return Err(format!(
             "the checks could not be listed (the check program ended with {:?} while only \

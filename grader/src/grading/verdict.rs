@@ -73,7 +73,7 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
     let details = trim_output(&run.output, test_name, shown);
     let location = main
         .map(|p| p.location.clone())
-        .filter(|l| l.starts_with("grader/checks/"));
+        .filter(|l| l.starts_with(&format!("{}/", crate::course::CHECKS)));
     let verdict = |status, message: String| Verdict {
         status,
         message,
@@ -162,17 +162,19 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
                 .into(),
         );
     }
-    let message = match main {
-        Some(p) if p.message.starts_with("snapshot assertion for") => {
-            "the result differs from the expected snapshot (see the diff)".to_owned()
-        }
-        Some(p) if is_out_of_tasks(&p.message) => format!(
+    // Out of threads anywhere explains the failure, whichever panic ended the check.
+    let out_of_tasks = panics.iter().find(|p| is_out_of_tasks(&p.message));
+    let message = match (main, out_of_tasks) {
+        (_, Some(p)) => format!(
             "ran out of threads: a check may have at most {} processes and threads; does the \
              code start a thread per task, per timer or per request? ({})",
             TASKS_PER_CHECK, p.message
         ),
-        Some(p) => p.message.clone(),
-        None => format!("the check failed (exit status {code}) without a panic message"),
+        (Some(p), None) if p.message.starts_with("snapshot assertion for") => {
+            "the result differs from the expected snapshot (see the diff)".to_owned()
+        }
+        (Some(p), None) => p.message.clone(),
+        (None, None) => format!("the check failed (exit status {code}) without a panic message"),
     };
     verdict(Status::Fail, message)
 }

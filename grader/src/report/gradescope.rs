@@ -39,7 +39,7 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
         .iter()
         .enumerate()
         .flat_map(|(i, ex)| {
-            let number = exercise_number(ex).unwrap_or(i + 1);
+            let number = ex.number().unwrap_or(i + 1);
             ex.checks
                 .iter()
                 .enumerate()
@@ -54,12 +54,6 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
         tests,
     };
     serde_json::to_string_pretty(&results)
-}
-
-/// The number in the exercise's folder (`03` of `03-epoll`), so that a test keeps its
-/// number when only some exercises are graded.
-fn exercise_number(ex: &ExerciseReport) -> Option<usize> {
-    ex.dir.split('-').next()?.parse().ok()
 }
 
 fn test(ex: &ExerciseReport, number: usize, index: usize, check: &CheckReport) -> Test {
@@ -82,8 +76,7 @@ fn test_output(ex: &ExerciseReport, check: &CheckReport) -> String {
         Status::Pass => return out,
         Status::CompileError => {
             // The whole message is in the overview above the tests, once.
-            let error = ex.compile_error.as_deref().unwrap_or_default();
-            let first = error.split("\n\n").next().unwrap_or_default();
+            let first = ex.first_compile_error().unwrap_or_default();
             let _ = write!(out, "\n\n{}\n\n{}", check.message, clean(first));
         }
         _ => {

@@ -1,6 +1,6 @@
 //! The report for people: a table per exercise, then what to do next.
 
-use super::{CheckReport, ExerciseReport, Report, Status};
+use super::{CheckReport, ExerciseReport, GRADER_COMMAND, Report, Status};
 use crate::ui::Style;
 use crate::ui::text::{indent, shorten, shorten_lines};
 use std::fmt::Write;
@@ -114,7 +114,7 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
         let shown = if detailed {
             error.as_str()
         } else {
-            first_error(error)
+            ex.first_compile_error().unwrap_or_default()
         };
         let _ = writeln!(
             out,
@@ -224,7 +224,7 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style, detailed: 
         }
         return;
     };
-    let details = format!("cargo run -p grader -- {}{}", ex.name, report.source_args);
+    let details = format!("{GRADER_COMMAND} {}{}", ex.name, report.source_args);
     if let Some(error) = &ex.compile_error {
         let first = error.lines().next().unwrap_or_default();
         let _ = writeln!(
@@ -253,11 +253,6 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style, detailed: 
     if !detailed {
         let _ = writeln!(out, "  details: {details}");
     }
-}
-
-fn first_error(text: &str) -> &str {
-    let end = text.find("\n\n").unwrap_or(text.len());
-    &text[..end]
 }
 
 #[cfg(test)]

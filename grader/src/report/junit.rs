@@ -65,7 +65,7 @@ fn case(ex: &ExerciseReport, check: &CheckReport) -> TestCase {
             status
         }
         Status::CompileError => {
-            let first = ex.compile_error.as_deref().map(first_error).unwrap_or("");
+            let first = ex.first_compile_error().unwrap_or_default();
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status
                 .set_message(one_line(&check.message))
@@ -108,12 +108,6 @@ fn explanation(check: &CheckReport) -> String {
         check.hint, check.book, check.source
     );
     text
-}
-
-/// The compiler's first diagnostic: the whole message is in the suite's `<system-err>`,
-/// and repeating all of it under every check would only bury it.
-fn first_error(text: &str) -> &str {
-    text.split("\n\n").next().unwrap_or(text)
 }
 
 /// `text` without what XML forbids. (`quick-junit` drops control characters, and leaves

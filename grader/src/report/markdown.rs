@@ -2,7 +2,7 @@
 //! text: the totals, a table of the exercises, then what does not pass and why.
 
 use super::text::clean;
-use super::{CheckReport, ExerciseReport, Report, Status};
+use super::{CheckReport, ExerciseReport, GRADER_COMMAND, Report, Status};
 use std::fmt::Write;
 
 /// How much of a check's output is shown under a failure, from its end: a job summary
@@ -43,7 +43,7 @@ pub fn render(report: &Report) -> String {
     render_broken(&mut out, report);
     render_unstarted(&mut out, report);
     if let Some((ex, _)) = report.first_unfinished() {
-        let command = format!("cargo run -p grader -- {}{}", ex.name, report.source_args);
+        let command = format!("{GRADER_COMMAND} {}{}", ex.name, report.source_args);
         let _ = writeln!(
             out,
             "Next: work on {}; {} explains each of its failures in full.\n",
@@ -60,25 +60,22 @@ fn render_table(out: &mut String, exercises: &[ExerciseReport]) {
     out.push_str("| # | exercise | title | status | checks passed | points |\n");
     out.push_str("|---|---|---|---|---:|---:|\n");
     for ex in exercises {
-        let passed = count(ex, |s| s == Status::Pass);
-        let graded = count(ex, |s| s != Status::Skipped);
+        let counts = ex.summary();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} {} | {passed}/{graded} | {}/{} |",
+            "| {} | {} | {} | {} {} | {}/{} | {}/{} |",
             inline(ex.dir.split('-').next().unwrap_or_default()),
             inline(&ex.name),
             inline(&ex.title),
             icon(ex.status),
             ex.status.as_str(),
+            counts.passed,
+            counts.total - counts.skipped,
             ex.points,
             ex.max_points
         );
     }
     out.push('\n');
-}
-
-fn count(ex: &ExerciseReport, wanted: impl Fn(Status) -> bool) -> usize {
-    ex.checks.iter().filter(|c| wanted(c.status)).count()
 }
 
 /// Every compile error and every check that ran and did not pass, with its evidence.

@@ -23,7 +23,15 @@ pub enum Status {
     Skipped,
 }
 
+/// How a learner runs the grader; every "run this next" starts with it.
+pub const GRADER_COMMAND: &str = "cargo run -p grader --";
+
 impl Status {
+    /// Passed, or not graded here (skipped): nothing left to do.
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Pass | Status::Skipped)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
@@ -166,6 +174,17 @@ impl ExerciseReport {
     pub fn summary(&self) -> Summary {
         Summary::of(&self.checks)
     }
+
+    /// The compiler's first diagnostic, when the exercise does not compile.
+    pub fn first_compile_error(&self) -> Option<&str> {
+        let error = self.compile_error.as_deref()?;
+        Some(error.split("\n\n").next().unwrap_or(error))
+    }
+
+    /// The number its folder starts with (`3` of `03-epoll`).
+    pub fn number(&self) -> Option<usize> {
+        self.dir.split('-').next()?.parse().ok()
+    }
 }
 
 impl Report {
@@ -183,7 +202,7 @@ impl Report {
         self.exercises.iter().find_map(|ex| {
             ex.checks
                 .iter()
-                .find(|c| !matches!(c.status, Status::Pass | Status::Skipped))
+                .find(|c| !c.status.is_done())
                 .map(|c| (ex, c))
         })
     }

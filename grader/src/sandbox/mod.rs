@@ -266,11 +266,12 @@ fn fresh_nonce() -> io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Runs `command` (set up by the caller to lead a process group of its own) to its end
-/// and collects its stdout and stderr apart, unless it runs longer than `limit`: then the
-/// whole group is killed and `None` returned.
+/// Runs `command` in a process group of its own to its end and collects its stdout and
+/// stderr apart, unless it runs longer than `limit`: then the whole group is killed and
+/// `None` returned.
 pub fn capture(mut command: Command, limit: Duration) -> io::Result<Option<Output>> {
     let mut child = command
+        .process_group(0)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;

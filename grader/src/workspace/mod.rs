@@ -16,8 +16,6 @@
 mod overlay;
 mod submission;
 
-pub use overlay::lock;
-
 use crate::course::{self, Course};
 use crate::error::{At, Error, Result, Stage};
 use fs_err::{self as fs, File};
@@ -118,10 +116,7 @@ impl SharedBuild {
 
 impl Workspace {
     pub fn prepare(course: &Course, source: &Source) -> Result<Workspace> {
-        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .map(|dir| course.root.join(dir))
-            .unwrap_or_else(|| course.root.join("target"));
+        let target_dir = course.target_dir();
         if let Source::InPlace = source {
             return Ok(Workspace {
                 root: course.root.clone(),
@@ -140,7 +135,7 @@ impl Workspace {
                 format!("submission folder {} does not exist", dir.display()),
             ));
         }
-        let overlays = target_dir.join("grader");
+        let overlays = course.overlays_dir();
         let build_dir = overlays.join("build");
         fs::create_dir_all(&build_dir).at(Stage::Workspace)?;
         let name = overlay_name(source);
@@ -189,7 +184,7 @@ impl Workspace {
             ));
             sources.push((rel, from));
         }
-        overlay::sync(&course.root, &root, &sources)?;
+        overlay::sync(&course.root, &course.book_root(), &root, &sources)?;
         let graded_files = sources
             .iter()
             .flat_map(|(rel, _)| overlay::files_under(&root.join(rel)))

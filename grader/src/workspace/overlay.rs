@@ -10,22 +10,34 @@ use fs_err::{self as fs, File};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Top-level entries of the trusted tree that an overlay never needs. The backups
-/// `grader reset` saved may be answers on a maintainer's machine.
-const SKIPPED_TOP: &[&str] = &[".git", "target", "book", course::SOLUTIONS, course::BACKUPS];
+/// Top-level entries of the trusted tree that an overlay never needs, besides the book.
+/// The backups `grader reset` saved may be answers on a maintainer's machine.
+const SKIPPED_TOP: &[&str] = &[
+    course::GIT,
+    course::TARGET,
+    course::SOLUTIONS,
+    course::BACKUPS,
+];
 /// Deeper folders an overlay never needs (the grader's own test fixtures).
 const SKIPPED_DEEP: &[&str] = &[course::GRADER_TESTS];
 
-/// Makes `overlay` hold the trusted tree under `trusted`, except that each `(rel, from)`
-/// in `replaced` has its folder `rel` filled from the folder `from` instead.
-pub fn sync(trusted: &Path, overlay: &Path, replaced: &[(PathBuf, PathBuf)]) -> Result<()> {
+/// Makes `overlay` hold the trusted tree under `trusted` (without its top folder `book`),
+/// except that each `(rel, from)` in `replaced` has its folder `rel` filled from the
+/// folder `from` instead.
+pub fn sync(
+    trusted: &Path,
+    book: &Path,
+    overlay: &Path,
+    replaced: &[(PathBuf, PathBuf)],
+) -> Result<()> {
     let mut wanted = BTreeMap::new();
     let skip = |rel: &Path| {
         let top = rel
             .components()
             .next()
             .map(|c| c.as_os_str().to_string_lossy().into_owned());
-        top.is_some_and(|t| SKIPPED_TOP.contains(&t.as_str()))
+        rel == book
+            || top.is_some_and(|t| SKIPPED_TOP.contains(&t.as_str()))
             || SKIPPED_DEEP.iter().any(|d| rel == Path::new(d))
             || replaced.iter().any(|(r, _)| rel == r)
     };
@@ -151,7 +163,7 @@ mod tests {
         write(&other.join("deep/mod.rs"), "graded too");
         let replaced = [(PathBuf::from("ex/a/src"), other.clone())];
 
-        sync(&trusted, &overlay, &replaced).unwrap();
+        sync(&trusted, Path::new("book"), &overlay, &replaced).unwrap();
         assert_eq!(
             fs::read_to_string(overlay.join("Cargo.toml")).unwrap(),
             "trusted manifest"
@@ -171,7 +183,7 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::remove_file(other.join("deep/mod.rs")).unwrap();
         write(&overlay.join("ex/a/src/stray.rs"), "left over");
-        sync(&trusted, &overlay, &replaced).unwrap();
+        sync(&trusted, Path::new("book"), &overlay, &replaced).unwrap();
         assert_eq!(
             mtime(&overlay.join("ex/a/Cargo.toml")),
             before,
@@ -190,6 +202,7 @@ mod tests {
         std::os::unix::fs::symlink("/etc/passwd", other.join("secret.rs")).unwrap();
         let err = sync(
             &trusted,
+            Path::new("book"),
             &tmp.path().join("v"),
             &[(PathBuf::from("src"), other)],
         )

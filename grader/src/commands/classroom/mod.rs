@@ -32,11 +32,10 @@ pub struct Args {
 const LEFT_OUT: &[&str] = &[
     course::SOLUTIONS,
     course::BACKUPS,
-    "target",
-    ".git",
+    course::TARGET,
+    course::GIT,
     ".ci",
     course::GRADER_TESTS,
-    "book/book",
 ];
 
 /// The workflow that grades students' pushes, when the course has one.
@@ -59,9 +58,15 @@ struct Walk<'a> {
     skip: Option<&'a Path>,
     /// The book's sources, relative to the root, as `course.toml` names them.
     book: &'a Path,
+    /// Where mdBook writes the built book, relative to the root: build output.
+    built_book: PathBuf,
 }
 
 impl Walk<'_> {
+    fn is_left_out(&self, rel: &Path) -> bool {
+        rel == self.built_book || LEFT_OUT.iter().any(|left| rel == Path::new(left))
+    }
+
     /// Whether `rel` is a document whose passages for maintainers students' copies leave
     /// out: the README or a page of the book.
     fn has_passages_for_maintainers(&self, rel: &Path) -> bool {
@@ -79,7 +84,7 @@ struct Listing {
 
 pub fn run(course: &Course, args: &Args) -> Result<()> {
     let root = fs::canonicalize(&course.root).at(STAGE)?;
-    let out = std::path::absolute(&args.out).at(STAGE)?;
+    let out = files::absolute(&args.out).at(STAGE)?;
     ensure_new_or_empty(&out)?;
     let mut listing = Listing::default();
     let skip = out.canonicalize().ok();
@@ -87,6 +92,7 @@ pub fn run(course: &Course, args: &Args) -> Result<()> {
         root: &root,
         skip: skip.as_deref(),
         book: &course.course.book,
+        built_book: course.book_root().join("book"),
     };
     list(&walk, &mut listing)?;
     fs::create_dir_all(&out).at(STAGE)?;
@@ -117,10 +123,6 @@ fn ensure_new_or_empty(out: &Path) -> Result<()> {
     }
 }
 
-fn is_left_out(rel: &Path) -> bool {
-    LEFT_OUT.iter().any(|left| rel == Path::new(left))
-}
-
 /// Lists the template's entries under `root`, in a stable order.
 fn list(walk: &Walk, listing: &mut Listing) -> Result<()> {
     let rel = |path: &Path| path.strip_prefix(walk.root).unwrap_or(path).to_path_buf();
@@ -129,7 +131,7 @@ fn list(walk: &Walk, listing: &mut Listing) -> Result<()> {
         .into_iter()
         .filter_entry(|entry| {
             let rel = rel(entry.path());
-            if is_left_out(&rel) {
+            if walk.is_left_out(&rel) {
                 left_out.push(format!("{}/", rel.display()));
                 return false;
             }
@@ -140,7 +142,7 @@ fn list(walk: &Walk, listing: &mut Listing) -> Result<()> {
         let rel = rel(entry.path());
         let kind = entry.file_type();
         if kind.is_symlink() {
-            let target = judge_link(walk.root, entry.path())?;
+            let target = judge_link(walk, entry.path())?;
             listing.items.push(Item::Link(rel, target));
         } else if kind.is_dir() {
             listing.items.push(Item::Folder(rel));
@@ -160,7 +162,8 @@ fn list(walk: &Walk, listing: &mut Listing) -> Result<()> {
 
 /// The target of the link at `path` when the template can keep it: relative, and
 /// leading to something inside the course that the template also holds.
-fn judge_link(root: &Path, path: &Path) -> Result<PathBuf> {
+fn judge_link(walk: &Walk, path: &Path) -> Result<PathBuf> {
+    let root = walk.root;
     let refuse = |why: String| {
         error(format!(
             "refusing the symbolic link {}: {why}",
@@ -188,7 +191,7 @@ fn judge_link(root: &Path, path: &Path) -> Result<PathBuf> {
             resolved.display()
         ))
     })?;
-    if inside.ancestors().any(is_left_out) {
+    if inside.ancestors().any(|a| walk.is_left_out(a)) {
         return Err(refuse(format!(
             "it points to {}, which the template leaves out",
             inside.display()
@@ -283,6 +286,7 @@ mod tests {
             root: &root,
             skip: None,
             book: Path::new("book/src"),
+            built_book: PathBuf::from("book/book"),
         };
         list(&walk, &mut listing)?;
         Ok(listing)

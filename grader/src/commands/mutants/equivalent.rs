@@ -6,8 +6,7 @@ use crate::error::{At, Error, Result};
 use serde::Deserialize;
 use std::path::Path;
 
-/// Where the list is kept, relative to the course root.
-pub const FILE: &str = "grader/mutants/equivalent.toml";
+pub use crate::course::EQUIVALENT_MUTANTS as FILE;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

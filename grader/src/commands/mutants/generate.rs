@@ -26,7 +26,8 @@ pub struct Mutant {
 
 /// Every mutant cargo-mutants makes of `package` in the workspace at `root`.
 pub fn list(root: &Path, package: &str) -> Result<Vec<Mutant>> {
-    let output = Command::new(crate::grading::cargo())
+    let mut command = Command::new(crate::grading::cargo());
+    command
         .args([
             "mutants",
             "--list",
@@ -37,8 +38,20 @@ pub fn list(root: &Path, package: &str) -> Result<Vec<Mutant>> {
             "--dir",
         ])
         .arg(root)
-        .output()
-        .map_err(|e| Error::new(STAGE, format!("cannot run cargo mutants: {e}")))?;
+        .stdin(std::process::Stdio::null());
+    // Listing reads sources and builds nothing: it takes seconds unless something hangs.
+    let limit = std::time::Duration::from_secs(300);
+    let output = crate::sandbox::capture(command, limit)
+        .map_err(|e| Error::new(STAGE, format!("cannot run cargo mutants: {e}")))?
+        .ok_or_else(|| {
+            Error::new(
+                STAGE,
+                format!(
+                    "cargo mutants did not list the mutants of {package} within {} s",
+                    limit.as_secs()
+                ),
+            )
+        })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let advice = if stderr.contains("no such command") {

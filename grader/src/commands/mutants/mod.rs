@@ -144,7 +144,7 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
             score: None,
             mutants: Vec::new(),
         };
-        let scratch = course.root.join("target/grader/mutants").join(&ex.dir);
+        let scratch = course.overlays_dir().join("mutants").join(&ex.dir);
         for (position, (_, mutant)) in chosen.iter().enumerate() {
             eprint!(
                 "[{}/{}] {} {} ... ",
@@ -253,7 +253,7 @@ fn judge(mutant: &Mutant, graded: &ExerciseReport, equivalent: Option<String>) -
     let caught: Vec<(&str, Status)> = graded
         .checks
         .iter()
-        .filter(|c| !matches!(c.status, Status::Pass | Status::Skipped))
+        .filter(|c| !c.status.is_done())
         .map(|c| (c.name.as_str(), c.status))
         .collect();
     let outcome = if graded.compile_error.is_some() {
