@@ -347,6 +347,10 @@ fixtures! {
         select_prefers_b,
         unpin_self_reference,
         counts_every_line,
+        delay_thread_per_poll,
+        join_all_first_parent_waker,
+        carries_water,
+        word_count_truncates,
     }
     "06-runtime" => runtime {
         wrong_thread_unparked,
@@ -366,6 +370,16 @@ fixtures! {
         reactor_not_stopped,
         body_includes_head,
         blocking_get,
+        polls_every_task,
+        main_polled_every_round,
+        join_handle_keeps_first_waker,
+        late_wake_panics,
+        spawn_outside_ignored,
+        nearer_timer_not_notified,
+        fires_timers_almost_due,
+        reactor_naps,
+        get_reads_once,
+        get_without_connection_close,
     }
 }
 

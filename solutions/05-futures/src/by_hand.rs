@@ -82,8 +82,8 @@ pub fn pour() -> Ticks<()> {
 /// ```
 ///
 /// It must log the same lines at the same polls, return the same value, and be no larger
-/// than the compiler's own future for that `async fn`: keep in each state only what is
-/// still needed after that point.
+/// than a state machine that keeps in each state only what is still needed after that
+/// point (the compiler's own future for that `async fn` keeps more).
 pub fn brew_by_hand(log: Log, cups: u32) -> Brew {
     Brew::Start { log, cups }
 }

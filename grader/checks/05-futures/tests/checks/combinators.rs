@@ -127,4 +127,31 @@ check! {
         let results: [Either<(), ()>; 3] = [fast_left, fast_right, tie];
         insta::assert_snapshot!(format!("{results:?}"), @"[Left(()), Right(()), Left(())]");
     }
+
+    /// `join_all` polled with waker A, then with waker B, wakes B (never A) when a child
+    /// is woken: a child's waker reaches the parent's waker of the latest poll.
+    fn join_all_wakes_latest_parent() {
+        let counters = Counters::default();
+        let (gates, openers): (Vec<_>, Vec<_>) = (0..3).map(|i| counters.gate(i)).unzip();
+        let (a, woken_a) = counting_waker();
+        let (b, woken_b) = counting_waker();
+        let mut all = pin!(join_all(gates));
+        assert!(all.as_mut().poll(&mut Context::from_waker(&a)).is_pending());
+        assert!(all.as_mut().poll(&mut Context::from_waker(&b)).is_pending());
+        openers[1].open();
+        assert_eq!(
+            (woken_a.wakes(), woken_b.wakes()),
+            (0, 1),
+            "join_all was polled with waker A, then B; when a child was woken, A was woken {} \
+             times and B {} times: wake the parent's waker of the latest poll",
+            woken_a.wakes(),
+            woken_b.wakes()
+        );
+        openers[0].open();
+        openers[2].open();
+        let Poll::Ready(outputs) = all.as_mut().poll(&mut Context::from_waker(&b)) else {
+            panic!("join_all was not ready once every child was open");
+        };
+        assert_eq!(outputs, [0, 1, 2]);
+    }
 }

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
-use testkit::check;
+use testkit::{check, spawns};
 use testkit::executor::counting_waker;
 
 check! {
@@ -49,5 +49,47 @@ check! {
             woken_b.wakes()
         );
         assert_eq!(future.as_mut().poll(&mut Context::from_waker(&b)), Poll::Ready(()));
+    }
+
+    /// Polled again and again with a new waker each time, until it is ready, a delay
+    /// starts one helper thread in all, and wakes only the waker of its last pending poll,
+    /// once.
+    fn delay_starts_one_helper() {
+        let mut future = Box::pin(delay(ms(60)));
+        let mut counts = Vec::new();
+        let deadline = Instant::now() + ms(3000);
+        let ((), started) = spawns::count(|| loop {
+            let (waker, count) = counting_waker();
+            counts.push(count);
+            if future.as_mut().poll(&mut Context::from_waker(&waker)).is_ready() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "delay(60 ms) was still pending after 3 s of polls");
+            std::thread::sleep(ms(1));
+        });
+        assert_eq!(
+            started, 1,
+            "{} polls of one delay started {started} threads: start the helper at the first poll only",
+            counts.len()
+        );
+        // The helper wakes after it marks the delay done: give that wake a moment.
+        let patience = Instant::now() + ms(500);
+        while counts.iter().all(|c| c.wakes() == 0) && Instant::now() < patience {
+            std::thread::sleep(ms(1));
+        }
+        let woken: Vec<(usize, usize)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.wakes() > 0)
+            .map(|(i, c)| (i, c.wakes()))
+            .collect();
+        let last_pending = counts.len() - 2;
+        assert_eq!(
+            woken,
+            [(last_pending, 1)],
+            "of {} polls (the last one ready), the wakers woken were (poll, times) {woken:?}; \
+             only the waker of the last pending poll must be woken, once",
+            counts.len()
+        );
     }
 }

@@ -1,5 +1,5 @@
 use crate::run;
-use stackless::pinning::{WordCount, count_words};
+use stackless::pinning::{CAPACITY, WordCount, count_words};
 use std::marker::PhantomData;
 use testkit::check;
 
@@ -23,7 +23,8 @@ trait NotUnpin {
 impl<T> NotUnpin for Probe<T> {}
 
 check! {
-    /// The self-referential future counts the words of the first line correctly.
+    /// The self-referential future counts the words of the first line correctly, up to
+    /// `CAPACITY` bytes, and refuses a longer text by panicking.
     fn word_count_result() {
         let cases = [
             ("the quick brown fox\nsecond line here", 4),
@@ -36,6 +37,17 @@ check! {
             assert_eq!(counted, words, "count_words({text:?})");
             assert_eq!(futures::executor::block_on(count_words(text)), words, "on block_on");
         }
+        // The longest text that fits, and one byte more, which must panic.
+        let longest = "ab ".repeat(CAPACITY / 3) + &"c".repeat(CAPACITY % 3);
+        assert_eq!(longest.len(), CAPACITY);
+        let (counted, _) = run(count_words(&longest));
+        assert_eq!(counted, CAPACITY / 3 + usize::from(CAPACITY % 3 > 0), "a text of exactly CAPACITY bytes");
+        let too_long = "x".repeat(CAPACITY + 1);
+        assert!(
+            testkit::panics::panic_message(|| count_words(&too_long)).is_some(),
+            "count_words of {} bytes (CAPACITY + 1) returned; it must panic, as documented",
+            CAPACITY + 1
+        );
     }
 
     /// The future that points into its own buffer is `!Unpin`, so safe code cannot move

@@ -10,6 +10,41 @@ use std::thread;
 use std::time::Instant;
 use testkit::check;
 
+/// Counts its polls; pending until `open` is set, then ready.
+struct Gate {
+    polls: Rc<Cell<usize>>,
+    open: Rc<Cell<bool>>,
+    waker: Rc<std::cell::RefCell<Option<std::task::Waker>>>,
+}
+
+impl Future for Gate {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.polls.set(self.polls.get() + 1);
+        if self.open.get() {
+            return Poll::Ready(());
+        }
+        *self.waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+/// Counts the polls of the future it wraps.
+struct PollCount<F> {
+    polls: Rc<Cell<usize>>,
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for PollCount<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.polls.set(self.polls.get() + 1);
+        self.inner.as_mut().poll(cx)
+    }
+}
+
 struct Counted(Rc<Cell<usize>>);
 
 impl Drop for Counted {
@@ -200,5 +235,147 @@ check! {
             format!("{joined:?} {from_thread:?}")
         });
         insta::assert_snapshot!(report, @"[Ok(1), Ok(2), Ok(3)] Ok(Ok(99))");
+    }
+
+    /// A task is polled only after its waker was woken: fifty idle tasks stay at one poll
+    /// each while another task wakes itself 200 times, and the main future is polled only
+    /// when something wakes it.
+    fn polls_only_woken_tasks() {
+        let mut rt = Runtime::new().unwrap();
+        let (gate_polls, main_polls) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+        let open = Rc::new(Cell::new(false));
+        let wakers: Rc<std::cell::RefCell<Vec<Rc<std::cell::RefCell<Option<std::task::Waker>>>>>> = Rc::default();
+        let (polls, opened, slots) = (Rc::clone(&gate_polls), Rc::clone(&open), Rc::clone(&wakers));
+        let busy_main = rt.block_on(PollCount {
+            polls: Rc::clone(&main_polls),
+            inner: Box::pin(async move {
+                let gates: Vec<_> = (0..50)
+                    .map(|_| {
+                        let slot = Rc::default();
+                        slots.borrow_mut().push(Rc::clone(&slot));
+                        spawn(Gate { polls: Rc::clone(&polls), open: Rc::clone(&opened), waker: slot })
+                    })
+                    .collect();
+                let busy = spawn(yield_now(200));
+                busy.await.unwrap();
+                let idle_polls = polls.get();
+                opened.set(true);
+                for slot in slots.borrow().iter() {
+                    if let Some(waker) = slot.borrow_mut().take() {
+                        waker.wake();
+                    }
+                }
+                for gate in gates {
+                    gate.await.unwrap();
+                }
+                idle_polls
+            }),
+        });
+        assert_eq!(
+            busy_main, 50,
+            "while another task woke itself 200 times, 50 idle tasks were polled {busy_main} \
+             times in all, not once each: poll a task only when its own waker was woken"
+        );
+        assert_eq!(gate_polls.get(), 100, "once woken, each of the 50 tasks must be polled once more");
+        assert!(
+            main_polls.get() <= 55,
+            "the main future was polled {} times, though it was woken only when the busy task \
+             and the 50 others finished: poll the main future only after its waker was woken",
+            main_polls.get()
+        );
+    }
+
+    /// A `JoinHandle` polled with one waker, then another, wakes the latest when its task
+    /// finishes, never the earlier one.
+    fn join_handle_wakes_latest_waker() {
+        let mut rt = Runtime::new().unwrap();
+        let (first, first_count) = crate::tracked_waker();
+        let (second, second_count) = crate::tracked_waker();
+        rt.block_on(async move {
+            let mut handle = spawn(async {
+                yield_now(5).await;
+                1
+            });
+            let mut polled = 0;
+            std::future::poll_fn(|cx| {
+                let waker = if polled == 0 { &first } else { &second };
+                polled += 1;
+                match Pin::new(&mut handle).poll(&mut Context::from_waker(waker)) {
+                    Poll::Ready(out) => Poll::Ready(out),
+                    Poll::Pending if polled < 2 => {
+                        // Poll again soon, with the second waker.
+                        cx.waker().wake_by_ref();
+                        Poll::Pending
+                    }
+                    // Let the task finish while the handle waits with the second waker.
+                    Poll::Pending => Poll::Ready(Ok(0)),
+                }
+            })
+            .await
+            .unwrap();
+            yield_now(10).await;
+        });
+        let woken = (
+            first_count.wakes.load(std::sync::atomic::Ordering::SeqCst),
+            second_count.wakes.load(std::sync::atomic::Ordering::SeqCst),
+        );
+        assert_eq!(
+            woken,
+            (0, 1),
+            "a JoinHandle polled with waker A, then B, woke A {} times and B {} times when its \
+             task finished: keep only the waker of the latest poll",
+            woken.0,
+            woken.1
+        );
+    }
+
+    /// Waking a task after it finished, twice, changes nothing: no poll of a finished task,
+    /// no panic.
+    fn late_wakes_are_harmless() {
+        let mut rt = Runtime::new().unwrap();
+        let polls = Rc::new(Cell::new(0));
+        let kept: Rc<std::cell::RefCell<Option<std::task::Waker>>> = Rc::default();
+        let (counted, slot) = (Rc::clone(&polls), Rc::clone(&kept));
+        let out = rt.block_on(async move {
+            let task = spawn(PollCount {
+                polls: counted,
+                inner: Box::pin(std::future::poll_fn(move |cx| {
+                    *slot.borrow_mut() = Some(cx.waker().clone());
+                    Poll::Ready(5)
+                })),
+            });
+            let value = task.await.unwrap();
+            let waker = kept.borrow_mut().take().expect("the task kept its waker");
+            waker.wake_by_ref();
+            waker.wake();
+            yield_now(5).await;
+            value
+        });
+        assert_eq!(out, 5);
+        assert_eq!(
+            polls.get(),
+            1,
+            "a task that finished at its first poll was polled {} times after being woken \
+             twice: a finished task is never polled again",
+            polls.get()
+        );
+    }
+
+    /// `spawn` outside a running runtime panics, and so does a second `block_on` inside
+    /// the first.
+    fn misuse_panics() {
+        let outside = testkit::panics::panic_message(|| drop(spawn(async {})));
+        assert!(outside.is_some(), "spawn outside Runtime::block_on returned; it must panic, as documented");
+        let mut rt = Runtime::new().unwrap();
+        let nested = rt.block_on(async {
+            testkit::panics::panic_message(|| {
+                let mut inner = Runtime::new().unwrap();
+                inner.block_on(async {})
+            })
+        });
+        assert!(
+            nested.is_some(),
+            "Runtime::block_on inside a running runtime returned; it must panic, as documented"
+        );
     }
 }

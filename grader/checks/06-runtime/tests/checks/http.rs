@@ -5,6 +5,7 @@ use runtime::{Runtime, spawn};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
+use testkit::scripted::{ScriptedServer, response_in_pieces as response_in_pieces_of};
 use testkit::{Hypotheses, check};
 
 check! {
@@ -62,5 +63,51 @@ check! {
             (parts, started.elapsed())
         });
         Hypotheses::for_parts(&parts).assert("100 requests of 50 to 250 ms", all);
+    }
+
+    /// `get` sends `Host` and `Connection: close`, reads a response that arrives in pieces
+    /// to its end, returns any status as a `Response`, and refuses what is not HTTP/1.x.
+    fn response_in_pieces() {
+        let body: String = (0..60_000u32).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let pieces = ScriptedServer::start(1, response_in_pieces_of(body.as_bytes(), 4), ms(40));
+        let created = ScriptedServer::start(
+            1,
+            vec![b"HTTP/1.1 201 Created\r\nConnection: close\r\n\r\nmade".to_vec()],
+            ms(0),
+        );
+        let garbage = ScriptedServer::start(1, vec![b"SPDY/3 200 OK\r\n\r\nno".to_vec()], ms(0));
+        let mut rt = Runtime::new().unwrap();
+        let (whole, made, refused) = rt.block_on(async {
+            (
+                get(pieces.addr(), "/in/pieces").await,
+                get(created.addr(), "/new").await,
+                get(garbage.addr(), "/").await,
+            )
+        });
+        let head = pieces.heads().concat();
+        let lines: Vec<&str> = head.lines().collect();
+        assert_eq!(lines.first().copied(), Some("GET /in/pieces HTTP/1.1"), "the request was {head:?}");
+        let has = |name: &str, value: &str| {
+            lines.iter().any(|l| {
+                l.split_once(':').is_some_and(|(n, v)| n.eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case(value))
+            })
+        };
+        assert!(has("host", &pieces.addr().to_string()), "no `Host: {}` header in {head:?}", pieces.addr());
+        assert!(has("connection", "close"), "no `Connection: close` header in {head:?}");
+        let whole = whole.unwrap_or_else(|e| panic!("get failed on a response sent in pieces: {e}"));
+        assert_eq!(whole.status, 200);
+        assert_eq!(
+            whole.body.len(),
+            body.len(),
+            "the body has {} of {} bytes, sent in 4 pieces 40 ms apart: read until the server \
+             closes the connection",
+            whole.body.len(),
+            body.len()
+        );
+        assert!(whole.body == body, "the body is garbled");
+        let made = made.unwrap_or_else(|e| panic!("get failed on a 201: {e}"));
+        assert_eq!((made.status, made.body.as_str()), (201, "made"), "any status is a Response");
+        let refused = refused.map(|r| r.status).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData, "a reply that is not HTTP/1.x: {refused}");
     }
 }

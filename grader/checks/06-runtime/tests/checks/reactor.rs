@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 use testkit::net::closed_port;
 use testkit::procfs::{live_threads, open_fds, settle_fds, settle_threads};
-use testkit::{check, cpu};
+use testkit::{check, cpu, wakeups};
 
 /// A server that echoes what it receives on each connection, until the client closes.
 fn echo_server() -> SocketAddr {
@@ -98,6 +98,14 @@ check! {
             })
         });
         usage.assert_waiting("100 sleeping tasks and a request waiting 0.25 s", 0.25);
+        // With a single timer and nothing else, the runtime's threads wake up once or twice
+        // each; a reactor that naps a millisecond at a time wakes 300 times.
+        let ((), wakes) = wakeups::count_the_process(|| rt.block_on(sleep(ms(300))));
+        wakes.assert_at_most(
+            "a runtime waiting 0.3 s for its only timer",
+            15,
+            "a runtime whose threads block until the deadline",
+        );
     }
 
     /// Thousands of reads, each racing a write from another thread: readiness that
@@ -249,5 +257,55 @@ check! {
         let pending = std::thread::spawn(move || reader.read(&mut probe));
         thread::sleep(ms(50));
         assert!(!pending.is_finished(), "waking a waker of a dropped runtime wrote into a descriptor it no longer owns");
+    }
+
+    /// A nearer timer added while a later one is pending fires on time: the reactor's wait
+    /// ends at the earliest deadline, whenever that deadline was added.
+    fn nearer_timer_fires_on_time() {
+        let mut rt = Runtime::new().unwrap();
+        let (short, long) = (ms(60), ms(1500));
+        let took = rt.block_on(async move {
+            let _far = spawn(sleep(long));
+            // Let the far timer reach the reactor first.
+            sleep(ms(20)).await;
+            let started = Instant::now();
+            sleep(short).await;
+            started.elapsed()
+        });
+        let bound = (short + long) / 2;
+        assert!(
+            took < bound,
+            "sleep(60 ms), started while a 1.5 s sleep was pending, took {:.0} ms: on time it \
+             takes about 60 ms, after the far timer about 1,500 ms (pass below {:.0} ms). When \
+             a nearer deadline is added, wake the reactor so that its wait ends in time",
+            took.as_secs_f64() * 1e3,
+            bound.as_secs_f64() * 1e3
+        );
+        assert!(took >= short, "sleep(60 ms) ended after {:.1} ms", took.as_secs_f64() * 1e3);
+    }
+
+    /// No sleep ends before its duration, however short: the reactor rounds the time it
+    /// waits up, not down.
+    fn sleep_never_early() {
+        let mut rt = Runtime::new().unwrap();
+        let early = rt.block_on(async {
+            let mut early = Vec::new();
+            for micros in [300, 900, 1_400, 2_700, 5_500] {
+                let wanted = Duration::from_micros(micros);
+                let started = Instant::now();
+                sleep(wanted).await;
+                let took = started.elapsed();
+                if took < wanted {
+                    early.push(format!("sleep({micros} µs) ended after {} µs", took.as_micros()));
+                }
+            }
+            early
+        });
+        assert!(
+            early.is_empty(),
+            "{}: a timeout computed in whole milliseconds must be rounded up, and a timer fired \
+             only once its deadline has passed",
+            early.join("; ")
+        );
     }
 }
