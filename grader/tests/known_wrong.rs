@@ -333,6 +333,18 @@ fixtures! {
         stack_without_guard,
         stacks_never_freed,
         yield_sleeps,
+        stack_never_unmapped,
+        spare_stacks_leaked_with_runtime,
+        prepare_ignores_alignment,
+        prepare_rounds_up,
+        guard_inside_requested_size,
+        stack_size_not_rounded,
+        with_stack_size_ignored,
+        yield_reboxes_task,
+        spawn_outside_ignored,
+        nested_run_allowed,
+        task_panic_caught,
+        runtime_pointer_global,
     }
     "05-futures" => futures {
         pending_without_wake,

@@ -135,8 +135,19 @@ check! {
                 .rev()
                 .find_map(|l| l.strip_prefix("reached "))
                 .unwrap_or("0");
+            let used = outcome.lines.iter().find_map(|l| l.strip_prefix("used "));
+            let ended = outcome.noted("done") && outcome.end == ChildEnd::Exited(0);
+            if let (false, Some(used)) = (ended, used) {
+                panic!(
+                    "a task of {runtime} used {used} KiB of its stack and returned, then the \
+                     child process {} before run() returned (noted: {}). Expected run() to \
+                     return once the task finished.",
+                    outcome.ending(),
+                    outcome.transcript()
+                );
+            }
             assert!(
-                outcome.noted("done") && outcome.end == ChildEnd::Exited(0),
+                ended,
                 "a task of {runtime} used its stack down to {} KiB below where it started: the \
                  child process {} after the task had used {reached} KiB (noted: {}). Expected \
                  the task to finish: the stack a runtime gives its tasks must be of the size \
