@@ -345,6 +345,9 @@ fixtures! {
         nested_run_allowed,
         task_panic_caught,
         runtime_pointer_global,
+        alt_interleaved_switch,
+        alt_ring_queue,
+        alt_reserved_stacks,
     }
     "05-futures" => futures {
         pending_without_wake,
@@ -447,7 +450,7 @@ fn the_human_report_explains_a_failure_in_words() {
 }
 
 /// The exercises that keep at least three correct designs other than the solution's.
-const WITH_ALTERNATIVES: &[&str] = &["01-threads", "02-callbacks", "03-epoll"];
+const WITH_ALTERNATIVES: &[&str] = &["01-threads", "02-callbacks", "03-epoll", "04-green-threads"];
 
 /// Every fixture file is run by a test above, and every check is caught by some fixture.
 #[test]
