@@ -90,7 +90,9 @@ pub fn run(f: impl FnOnce()) -> Outcome {
         REPORT_FD.store(pipe.as_raw_fd(), Ordering::SeqCst);
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let message = info.payload_as_str().unwrap_or("<a panic without a message>");
+            let message = info
+                .payload_as_str()
+                .unwrap_or("<a panic without a message>");
             note(&format!("panic: {}", message.replace('\n', " ")));
             default(info);
         }));

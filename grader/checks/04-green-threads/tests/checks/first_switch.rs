@@ -72,7 +72,11 @@ const CANARY: u8 = 0xa5;
 
 /// The first byte in `bytes` that is not the canary, as (index, value).
 fn first_changed(bytes: &[u8]) -> Option<(usize, u8)> {
-    bytes.iter().copied().enumerate().find(|&(_, b)| b != CANARY)
+    bytes
+        .iter()
+        .copied()
+        .enumerate()
+        .find(|&(_, b)| b != CANARY)
 }
 
 /// Where the function given to `run_on_stack` found itself: `rsp` at the entry of a

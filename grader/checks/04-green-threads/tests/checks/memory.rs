@@ -31,7 +31,6 @@ pub fn maps() -> String {
     std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps could not be read")
 }
 
-
 /// The heap allocator of the check program: the system's, counting the allocations each
 /// thread makes (reallocations included; frees are not counted).
 pub struct Counting;

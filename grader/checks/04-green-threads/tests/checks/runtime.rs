@@ -104,7 +104,6 @@ check! {
             quiet.push("after run() returned");
         }
         rt.run();
-        drop(rt);
         assert!(
             quiet.is_empty(),
             "green_threads::spawn returned without panicking {}; the contract says it panics \

@@ -96,8 +96,11 @@ fn dig(top: usize, goal: usize, mut mark: usize) -> usize {
     std::hint::black_box(dig(top, goal, mark)) + usize::from(frame[512] == 0)
 }
 
-/// The stack size of each runtime tried, and how much a task must be able to use of it.
-fn stack_sizes() -> [(&'static str, fn() -> Runtime, usize); 2] {
+/// A runtime's name in messages, how to make it, and how much of its stack a task must be
+/// able to use.
+type StackSize = (&'static str, fn() -> Runtime, usize);
+
+fn stack_sizes() -> [StackSize; 2] {
     [
         ("Runtime::new()", Runtime::new, 48 * KIB),
         (
@@ -172,7 +175,8 @@ check! {
         let vm = || virtual_memory().unwrap();
 
         for _ in 0..100 {
-            drop(Stack::new(MIB).expect("Stack::new failed"));
+            // Dropped at the end of each round.
+            let _stack = Stack::new(MIB).expect("Stack::new failed");
         }
         let after_stacks = vm();
         assert!(
@@ -187,9 +191,9 @@ check! {
         // stacks are reused or unmapped, so the mapped memory stays flat.
         let after_first = Rc::new(Cell::new(0));
         let after_last = Rc::new(Cell::new(0));
-        let mut rt = Runtime::with_stack_size(MIB);
+        let mut waves = Runtime::with_stack_size(MIB);
         let (first, last) = (Rc::clone(&after_first), Rc::clone(&after_last));
-        rt.spawn(move || {
+        waves.spawn(move || {
             let finished = Rc::new(Cell::new(0));
             for wave in 1..=WAVES {
                 for _ in 0..TOGETHER {
@@ -209,8 +213,7 @@ check! {
                 last.set(now);
             }
         });
-        rt.run();
-        drop(rt);
+        waves.run();
         let grown = after_last.get().saturating_sub(after_first.get());
         assert!(
             grown < 32 * MIB,
