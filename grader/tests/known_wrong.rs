@@ -333,6 +333,21 @@ fixtures! {
         stack_without_guard,
         stacks_never_freed,
         yield_sleeps,
+        stack_never_unmapped,
+        spare_stacks_leaked_with_runtime,
+        prepare_ignores_alignment,
+        prepare_rounds_up,
+        guard_inside_requested_size,
+        stack_size_not_rounded,
+        with_stack_size_ignored,
+        yield_reboxes_task,
+        spawn_outside_ignored,
+        nested_run_allowed,
+        task_panic_caught,
+        runtime_pointer_global,
+        alt_interleaved_switch,
+        alt_ring_queue,
+        alt_reserved_stacks,
     }
     "05-futures" => futures {
         pending_without_wake,
@@ -449,7 +464,7 @@ fn the_human_report_explains_a_failure_in_words() {
 }
 
 /// The exercises that keep at least three correct designs other than the solution's.
-const WITH_ALTERNATIVES: &[&str] = &["01-threads", "02-callbacks", "03-epoll"];
+const WITH_ALTERNATIVES: &[&str] = &["01-threads", "02-callbacks", "03-epoll", "04-green-threads"];
 
 /// Every fixture file is run by a test above, and every check is caught by some fixture.
 #[test]

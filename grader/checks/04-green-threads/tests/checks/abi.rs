@@ -1,4 +1,6 @@
+use crate::memory::{allocations, maps, page_size, permissions_at};
 use crate::probes::{PINNED, call_with_pinned_registers, rsp_at_entry, sse_roundtrip};
+use green_threads::stack::Stack;
 use green_threads::{Runtime, spawn, yield_now};
 use std::cell::{Cell, RefCell};
 use std::io::Write;
@@ -44,20 +46,6 @@ extern "C" fn on_fault(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc:
         }
         libc::_exit(42);
     }
-}
-
-/// The permissions (`rw-p`, `---p`, ...) of the mapping holding `address` in a
-/// `/proc/self/maps` text, or `None` when no mapping holds it.
-fn permissions_at(maps: &str, address: usize) -> Option<String> {
-    maps.lines().find_map(|line| {
-        let (range, rest) = line.split_once(' ')?;
-        let (start, end) = range.split_once('-')?;
-        let start = usize::from_str_radix(start, 16).ok()?;
-        let end = usize::from_str_radix(end, 16).ok()?;
-        (start..end)
-            .contains(&address)
-            .then(|| rest.split(' ').next().unwrap_or("").to_owned())
-    })
 }
 
 #[inline(never)]
@@ -260,8 +248,9 @@ check! {
         );
     }
 
-    /// A green-thread switch costs at least ten times less than handing control between two
-    /// OS threads over channels, measured in the same run.
+    /// A yield between two green threads (a switch to the scheduler and one back) costs at
+    /// least ten times less than handing control between two OS threads over channels,
+    /// measured in the same run.
     fn switch_cost() {
         const YIELDS: u32 = 20_000;
         const HANDOFFS: u32 = 2_000;
@@ -312,11 +301,108 @@ check! {
         let ratio = os.as_secs_f64() / green.as_secs_f64().max(1e-12);
         assert!(
             ratio >= 10.0,
-            "a green-thread yield took {:.2} µs and an OS-thread handoff {:.2} µs: only {ratio:.1}× \
-             faster, expected at least 10×. Keep yield_now and the switch lean (no allocation, \
-             no system call).",
+            "one yield_now between two tasks took {:.2} µs on average ({} yields in {:.0} ms) \
+             and one handoff between two OS threads over channels {:.2} µs ({} round trips, \
+             measured right after): the yield was only {ratio:.1}× faster, expected at least \
+             10×. A yield is two switches of a few registers each; something else in its path \
+             costs about as much as waking an OS thread.",
             green.as_secs_f64() * 1e6,
-            os.as_secs_f64() * 1e6
+            yields.get(),
+            spent.as_secs_f64() * 1e3,
+            os.as_secs_f64() * 1e6,
+            HANDOFFS
+        );
+    }
+
+    /// Yielding allocates nothing on the heap: while two tasks yield 10,000 times each, the
+    /// thread makes at most 16 allocations (room for a queue to grow).
+    fn yield_allocates_nothing() {
+        const YIELDS: u64 = 10_000;
+        const ALLOWED: u64 = 16;
+        let counted = Rc::new(Cell::new(None));
+        let mut rt = Runtime::new();
+        let result = Rc::clone(&counted);
+        rt.spawn(move || {
+            // One round first, so that the queue has held both tasks once.
+            yield_now();
+            let before = allocations();
+            for _ in 0..YIELDS {
+                yield_now();
+            }
+            result.set(Some(allocations() - before));
+        });
+        rt.spawn(|| {
+            for _ in 0..YIELDS + 2 {
+                yield_now();
+            }
+        });
+        rt.run();
+        let Some(made) = counted.get() else {
+            panic!("run() returned before the measuring task finished");
+        };
+        assert!(
+            made <= ALLOWED,
+            "while two tasks called yield_now() {YIELDS} times each, in turn, the thread made \
+             {made} heap allocations ({:.2} per yield); expected at most {ALLOWED} in all. A \
+             yield only moves a task within the queue and switches registers: allocate tasks \
+             when they are spawned, not when they yield.",
+            made as f64 / (2 * YIELDS) as f64
+        );
+    }
+
+    /// `Stack::new(n)` gives at least `n` usable bytes in whole pages, with a page-aligned
+    /// `top()`, every page of `top() - size() .. top()` readable and writable, and the page
+    /// right below it inaccessible (the guard, not taken out of the size asked for), as
+    /// the process's memory map shows.
+    fn stack_size_and_guard() {
+        let page = page_size();
+        let mut wrong = Vec::new();
+        for requested in [1, page - 1, page, page + 1, 3 * page + 17, 64 * 1024, 1024 * 1024] {
+            let stack = Stack::new(requested).expect("Stack::new failed");
+            let (top, size) = (stack.top(), stack.size());
+            let asked = format!("Stack::new({requested})");
+            if size < requested {
+                wrong.push(format!("{asked}.size() is {size}, less than asked for"));
+            }
+            if size % page != 0 {
+                wrong.push(format!("{asked}.size() is {size}, not a whole number of {page}-byte pages"));
+            }
+            if top % page != 0 {
+                wrong.push(format!("{asked}.top() is {top:#x}, not page-aligned"));
+            }
+            if !wrong.is_empty() {
+                continue;
+            }
+            let maps = maps();
+            let bottom = top - size;
+            let closed = (bottom..top)
+                .step_by(page)
+                .find_map(|at| match permissions_at(&maps, at) {
+                    Some(perms) if perms.starts_with("rw") => None,
+                    other => Some((at, other.unwrap_or_else(|| "unmapped".into()))),
+                });
+            if let Some((at, perms)) = closed {
+                wrong.push(format!(
+                    "{asked}: the page at top - {} KiB, inside top - size .. top, is {perms}, not \
+                     readable and writable",
+                    (top - at) / 1024
+                ));
+            }
+            match permissions_at(&maps, bottom - 1) {
+                Some(perms) if perms.starts_with("---") => {}
+                other => wrong.push(format!(
+                    "{asked}: the page right below top - size is {}, not an inaccessible guard \
+                     page (---p)",
+                    other.unwrap_or_else(|| "unmapped".into())
+                )),
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "{}. Expected size() >= the size asked for, in whole pages, top() page-aligned, all \
+             of top() - size() .. top() mapped read-write, and one PROT_NONE page right below \
+             it: map one page more than the rounded-up size and protect the lowest.",
+            wrong.join("; ")
         );
     }
 }
