@@ -152,6 +152,11 @@ check! {
         let Poll::Ready(outputs) = all.as_mut().poll(&mut Context::from_waker(&b)) else {
             panic!("join_all was not ready once every child was open");
         };
-        assert_eq!(outputs, [0, 1, 2]);
+        assert_eq!(
+            outputs,
+            [0, 1, 2],
+            "join_all returned {outputs:?} for children 0, 1, 2 opened in the order 1, 0, 2: \
+             outputs come in the order of the children, not the order they finished"
+        );
     }
 }
