@@ -366,6 +366,9 @@ fixtures! {
         join_all_first_parent_waker,
         carries_water,
         word_count_truncates,
+        delay_flag_then_store,
+        word_count_boxed_buffer,
+        delay_counts_from_making,
     }
     "06-runtime" => runtime {
         wrong_thread_unparked,
@@ -395,6 +398,13 @@ fixtures! {
         reactor_naps,
         get_reads_once,
         get_without_connection_close,
+        unpark_before_flag,
+        notify_before_queue,
+        from_std_blocking,
+        read_to_end_counts_all,
+        sleep_counts_from_making,
+        sleep_outside_blocks,
+        dropped_handle_cancels,
     }
 }
 

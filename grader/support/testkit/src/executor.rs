@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Wake, Waker};
 use std::time::{Duration, Instant};
 
 /// How a future ran to completion.
@@ -109,6 +109,69 @@ impl Counted {
     }
 }
 
+/// A counting waker whose every clone takes `pause`. Code that stores a clone of the
+/// waker it was polled with clones it between looking at its state and storing it; the
+/// pause stretches that moment so that an event landing in it always does, whatever the
+/// scheduler does. Clones share the counter and are as slow.
+pub fn slow_cloning_waker(pause: Duration) -> (Waker, Arc<Counted>) {
+    let counted = Arc::new(Counted {
+        wakes: AtomicUsize::new(0),
+    });
+    let slow = Arc::new(Slow {
+        counted: Arc::clone(&counted),
+        pause,
+    });
+    let raw = RawWaker::new(Arc::into_raw(slow).cast(), &SLOW_VTABLE);
+    // SAFETY: the vtable's functions treat the data pointer as the `Arc<Slow>` it is, and
+    // keep its reference count balanced.
+    (unsafe { Waker::from_raw(raw) }, counted)
+}
+
+struct Slow {
+    counted: Arc<Counted>,
+    pause: Duration,
+}
+
+static SLOW_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(slow_clone, slow_wake, slow_wake_by_ref, slow_drop);
+
+/// # Safety
+/// `data` comes from `Arc::into_raw` of an `Arc<Slow>` that is still alive.
+unsafe fn slow_clone(data: *const ()) -> RawWaker {
+    // SAFETY: see the function's contract; the count goes up for the new waker.
+    let slow = unsafe {
+        Arc::increment_strong_count(data.cast::<Slow>());
+        &*data.cast::<Slow>()
+    };
+    std::thread::sleep(slow.pause);
+    RawWaker::new(data, &SLOW_VTABLE)
+}
+
+/// # Safety
+/// As for `slow_clone`; the waker's reference is given up.
+unsafe fn slow_wake(data: *const ()) {
+    // SAFETY: see the function's contract.
+    unsafe {
+        slow_wake_by_ref(data);
+        slow_drop(data);
+    }
+}
+
+/// # Safety
+/// As for `slow_clone`.
+unsafe fn slow_wake_by_ref(data: *const ()) {
+    // SAFETY: see the function's contract.
+    let slow = unsafe { &*data.cast::<Slow>() };
+    slow.counted.wakes.fetch_add(1, Ordering::SeqCst);
+}
+
+/// # Safety
+/// As for `slow_clone`; the waker's reference is given up.
+unsafe fn slow_drop(data: *const ()) {
+    // SAFETY: see the function's contract.
+    drop(unsafe { Arc::from_raw(data.cast::<Slow>()) });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +196,22 @@ mod tests {
         let stuck = run(forgets, Duration::from_millis(50)).unwrap_err();
         assert_eq!(stuck.polls, 1);
         assert!(stuck.to_string().contains("nothing woke it"));
+    }
+
+    #[test]
+    fn slow_wakers_pause_at_every_clone_and_count_every_wake() {
+        let (waker, counted) = slow_cloning_waker(Duration::from_millis(30));
+        let started = Instant::now();
+        let copy = waker.clone();
+        let copy_of_copy = copy.clone();
+        assert!(started.elapsed() >= Duration::from_millis(60));
+        copy.wake();
+        copy_of_copy.wake_by_ref();
+        waker.wake_by_ref();
+        assert_eq!(counted.wakes(), 3);
+        drop(copy_of_copy);
+        drop(waker);
+        assert_eq!(Arc::strong_count(&counted), 1, "every waker released its share");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod capture;
 pub mod cpu;
 pub mod executor;
 pub mod fork;
+pub mod futexes;
 pub mod net;
 pub mod panics;
 pub mod procfs;

@@ -5,7 +5,7 @@ use std::pin::pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 use testkit::{check, spawns};
-use testkit::executor::counting_waker;
+use testkit::executor::{counting_waker, slow_cloning_waker};
 
 check! {
     /// `count_down(3)` is ready at the fourth poll, and wakes itself so it gets polled.
@@ -16,7 +16,8 @@ check! {
         }
     }
 
-    /// `delay(100 ms)` completes after its helper wakes it: two polls, not before 100 ms.
+    /// `delay(100 ms)` completes after its helper wakes it: two polls, not before 100 ms
+    /// after the first poll (also when it was made long before).
     fn delay_completes() {
         let started = Instant::now();
         let ((), stats) = run(delay(ms(100)));
@@ -26,6 +27,18 @@ check! {
             stats.polls, 2,
             "delay(100 ms) was polled {} times: it should be pending once, then woken once by its helper",
             stats.polls
+        );
+        // Made 150 ms before its first poll: its 100 ms start then.
+        let made_early = delay(ms(100));
+        std::thread::sleep(ms(150));
+        let started = Instant::now();
+        run(made_early);
+        let took = started.elapsed();
+        assert!(
+            took >= ms(100),
+            "delay(100 ms), made 150 ms before its first poll, completed {:.1} ms after it: a \
+             delay counts from its first poll (start the helper there), not from its making",
+            took.as_secs_f64() * 1e3
         );
     }
 
@@ -91,5 +104,37 @@ check! {
              only the waker of the last pending poll must be woken, once",
             counts.len()
         );
+    }
+
+    /// A delay polled with a waker that takes 150 ms to clone, while its helper finishes
+    /// in those 150 ms, still wakes that waker (or is ready at that poll): the look at
+    /// "done" and the storing of the new waker must be one step, under one lock, or the
+    /// waker stored first and "done" read after it. Both at the first poll and at a later
+    /// one.
+    fn wake_not_lost_while_storing() {
+        for later_poll in [false, true] {
+            let mut future = Box::pin(delay(ms(30)));
+            let (first, _) = counting_waker();
+            if later_poll {
+                assert!(future.as_mut().poll(&mut Context::from_waker(&first)).is_pending());
+            }
+            let (slow, woken) = slow_cloning_waker(ms(150));
+            if future.as_mut().poll(&mut Context::from_waker(&slow)).is_ready() {
+                continue;
+            }
+            let patience = Instant::now() + ms(2000);
+            while woken.wakes() == 0 && Instant::now() < patience {
+                std::thread::sleep(ms(2));
+            }
+            let which = if later_poll { "a later poll" } else { "the first poll" };
+            assert!(
+                woken.wakes() > 0,
+                "delay(30 ms) was polled ({which}) with a waker that takes 150 ms to clone, \
+                 returned Pending, and was never woken: its helper finished between the \
+                 delay's look at \"done\" and the storing of the new waker, and that wake was \
+                 lost. Look at \"done\" and store the waker under one lock (or store the \
+                 waker first, then look)"
+            );
+        }
     }
 }

@@ -50,14 +50,21 @@ check! {
         );
     }
 
-    /// The future that points into its own buffer is `!Unpin`, so safe code cannot move
-    /// it once it is pinned.
+    /// The future that points into its own buffer, stored inline, is `!Unpin`, so safe
+    /// code cannot move it once it is pinned.
     // The double borrows are what selects the right `is_unpin`; they are not needless.
     #[allow(clippy::needless_borrow)]
     fn is_not_unpin() {
         // Only a future that exists counts.
         let (words, _) = run(count_words("a b"));
         assert_eq!(words, 2);
+        assert!(
+            size_of::<WordCount>() >= CAPACITY,
+            "WordCount is {} bytes, less than its {CAPACITY}-byte buffer: the buffer is stored \
+             inline, in the future itself (a buffer on the heap would not move with it, and \
+             would need no pinning)",
+            size_of::<WordCount>()
+        );
         let unpin = (&&Probe::<WordCount>(PhantomData)).is_unpin();
         assert!(
             !unpin,

@@ -10,6 +10,7 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 use testkit::{check, cpu};
+use crate::handover;
 
 /// A waker, the flag that says it was really woken (set just before the wake), and the
 /// flag that says the wake has been delivered (set just after).
@@ -246,5 +247,19 @@ check! {
         sender.join().unwrap();
         assert!(result.is_ok());
         usage.assert_waiting("block_on waiting 0.2 s for another thread", 0.25);
+    }
+
+    /// A wake that reaches `block_on` while it sleeps, from a thread that pauses for 50 ms
+    /// right after its wake has reached the kernel, is not lost: `block_on` must find the
+    /// reason for the wake (the flag) already set when it wakes up.
+    fn wake_sets_flag_before_unpark() {
+        let lost = handover::lost_wakes(|future| block_on(future));
+        assert!(
+            lost.rescues == 0,
+            "a wake was lost in {lost}: the waker woke the sleeping block_on, which found no \
+             woken flag and went back to sleep before the waker set it (here the waking \
+             thread paused 50 ms right after its unpark, which on a busy machine happens by \
+             itself). Set the flag first, then unpark"
+        );
     }
 }

@@ -1,4 +1,4 @@
-use crate::ms;
+use crate::{ms, tracked_waker};
 use futures::channel::oneshot;
 use runtime::{JoinError, Runtime, spawn};
 use std::cell::Cell;
@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::thread;
 use std::time::Instant;
+use crate::handover;
 use testkit::check;
 
 /// Counts its polls; pending until `open` is set, then ready.
@@ -92,7 +93,8 @@ impl<F: Future> Future for Holding<F> {
 
 check! {
     /// A `JoinHandle` gives back its task's value, whether the task finished before or
-    /// after the handle was awaited; tasks spawn tasks.
+    /// after the handle was awaited; tasks spawn tasks; dropping a handle does not cancel
+    /// its task.
     fn join_handle_value() {
         let mut rt = Runtime::new().unwrap();
         let report = rt.block_on(async {
@@ -106,17 +108,26 @@ check! {
                 let inner = spawn(async { 40 });
                 inner.await.unwrap() + 2
             });
+            // A task whose handle is dropped still runs to its end.
+            let (tx, rx) = oneshot::channel();
+            drop(spawn(async move {
+                yield_now(3).await;
+                let _ = tx.send("a task whose handle was dropped ran to its end");
+            }));
+            let detached = rx.await.map_err(|_| "cancelled when its handle was dropped");
             format!(
-                "{:?}\n{:?}\n{:?}",
+                "{:?}\n{:?}\n{:?}\n{:?}",
                 early.await,
                 late.await,
-                nested.await
+                nested.await,
+                detached
             )
         });
         insta::assert_snapshot!(report, @r#"
         Ok("finished before it was awaited")
         Ok("finished after it was awaited")
         Ok(42)
+        Ok("a task whose handle was dropped ran to its end")
         "#);
     }
 
@@ -366,6 +377,15 @@ check! {
     fn misuse_panics() {
         let outside = testkit::panics::panic_message(|| drop(spawn(async {})));
         assert!(outside.is_some(), "spawn outside Runtime::block_on returned; it must panic, as documented");
+        let (waker, _) = tracked_waker();
+        let polled = testkit::panics::panic_message(|| {
+            let mut outside = std::pin::pin!(runtime::sleep(ms(20)));
+            outside.as_mut().poll(&mut Context::from_waker(&waker))
+        });
+        assert!(
+            polled.is_some(),
+            "a sleep first polled outside Runtime::block_on returned; it must panic, as documented"
+        );
         let mut rt = Runtime::new().unwrap();
         let nested = rt.block_on(async {
             testkit::panics::panic_message(|| {
@@ -376,6 +396,24 @@ check! {
         assert!(
             nested.is_some(),
             "Runtime::block_on inside a running runtime returned; it must panic, as documented"
+        );
+    }
+
+    /// A wake that reaches the sleeping executor, from a thread that pauses for 50 ms right
+    /// after its wake has reached the kernel, is not lost, for the main future and for a
+    /// spawned task: the executor must find the woken task already queued when it wakes.
+    fn wake_queues_before_notify() {
+        let main = handover::lost_wakes(|future| Runtime::new().unwrap().block_on(future));
+        let task = handover::lost_wakes(|future| {
+            Runtime::new().unwrap().block_on(async { spawn(future).await.unwrap() });
+        });
+        assert!(
+            main.rescues == 0 && task.rescues == 0,
+            "a wake was lost in {main} for the main future and {task} for a spawned task: \
+             the waker woke the sleeping executor, which found nothing to poll and went back \
+             to sleep before the waker queued the task (here the waking thread paused 50 ms \
+             right after the notify, which on a busy machine happens by itself). Queue the \
+             task's id first, then notify"
         );
     }
 }

@@ -285,11 +285,24 @@ check! {
     }
 
     /// No sleep ends before its duration, however short: the reactor rounds the time it
-    /// waits up, not down.
+    /// waits up, not down; and a sleep counts from its first poll, not from its making.
     fn sleep_never_early() {
+        // Made outside any runtime, first polled 150 ms later: its 100 ms start then.
+        let made_early = sleep(ms(100));
+        thread::sleep(ms(150));
         let mut rt = Runtime::new().unwrap();
         let early = rt.block_on(async {
             let mut early = Vec::new();
+            let started = Instant::now();
+            made_early.await;
+            let took = started.elapsed();
+            if took < ms(100) {
+                early.push(format!(
+                    "sleep(100 ms), made 150 ms before its first poll, ended {} ms after it \
+                     (a sleep counts from its first poll, not from its making)",
+                    took.as_millis()
+                ));
+            }
             for micros in [300, 900, 1_400, 2_700, 5_500] {
                 let wanted = Duration::from_micros(micros);
                 let started = Instant::now();
@@ -303,9 +316,96 @@ check! {
         });
         assert!(
             early.is_empty(),
-            "{}: a timeout computed in whole milliseconds must be rounded up, and a timer fired \
-             only once its deadline has passed",
+            "{}: a sleep ends no earlier than its duration after its first poll; a timeout \
+             computed in whole milliseconds must be rounded up, and a timer fired only once \
+             its deadline has passed",
             early.join("; ")
         );
+    }
+
+    /// A connected std stream adopted with `from_std`: `write`s of the rest of 32 MB, to a
+    /// peer that reads nothing for 200 ms, each write at least one byte and at most what
+    /// is left, and wait for the peer without blocking the thread (a timer task keeps ticking); the peer gets
+    /// every byte in order; `read_to_end` appends a reply that comes in pieces to what the
+    /// buffer held and returns its length; `read` at the end gives 0.
+    fn stream_partial_writes_and_ends() {
+        const TOTAL: usize = 32 << 20;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        let reading = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reply: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = (0..TOTAL).map(|i| (i % 253) as u8).collect();
+        let (writing, wait_for_writer) = std::sync::mpsc::channel::<()>();
+        let peer = {
+            let (reading, reply) = (Arc::clone(&reading), reply.clone());
+            thread::spawn(move || {
+                wait_for_writer.recv().unwrap();
+                thread::sleep(ms(200));
+                reading.store(true, Ordering::SeqCst);
+                let mut received = vec![0u8; TOTAL];
+                server.read_exact(&mut received).unwrap();
+                let in_order = received.iter().enumerate().all(|(i, &b)| b == (i % 253) as u8);
+                for piece in reply.chunks(12_000) {
+                    server.write_all(piece).unwrap();
+                    server.flush().unwrap();
+                    thread::sleep(ms(20));
+                }
+                in_order
+            })
+        };
+        let mut rt = Runtime::new().unwrap();
+        let (writes, ticks_while_full, appended, whole, at_end) = rt.block_on(async {
+            let mut stream = TcpStream::from_std(client).unwrap();
+            let ticks = Arc::new(AtomicUsize::new(0));
+            let ticker = {
+                let (ticks, reading) = (Arc::clone(&ticks), Arc::clone(&reading));
+                spawn(async move {
+                    while !reading.load(Ordering::SeqCst) {
+                        sleep(ms(10)).await;
+                        ticks.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            };
+            let (mut written, mut writes) = (0, Vec::new());
+            writing.send(()).unwrap();
+            while written < TOTAL {
+                let n = stream.write(&data[written..]).await.unwrap();
+                writes.push(n);
+                if n == 0 || n > TOTAL - written {
+                    break;
+                }
+                written += n;
+            }
+            ticker.await.unwrap();
+            let mut out = b"prefix:".to_vec();
+            let appended = stream.read_to_end(&mut out).await.unwrap();
+            let at_end = stream.read(&mut [0u8; 16]).await.unwrap();
+            (writes, ticks.load(Ordering::SeqCst), appended, out, at_end)
+        });
+        let in_order = peer.join().unwrap();
+        let odd: Vec<&usize> = writes.iter().filter(|&&n| n == 0).collect();
+        assert!(
+            odd.is_empty() && writes.iter().sum::<usize>() == TOTAL,
+            "write of the rest of a 32 MB buffer returned {} times 0, or more than was left \
+             ({} bytes written in all): write writes at least one byte and at most the buffer",
+            odd.len(),
+            writes.iter().sum::<usize>()
+        );
+        assert!(
+            ticks_while_full >= 3,
+            "a timer task ticked {ticks_while_full} times in the 200 ms the writer waited for \
+             a full socket: waiting for writability must not block the thread"
+        );
+        assert!(in_order, "the peer received the 32 MB out of order or corrupted");
+        assert!(
+            appended == reply.len() && whole.len() == 7 + reply.len() && whole.starts_with(b"prefix:") && whole[7..] == reply[..],
+            "read_to_end of a {}-byte reply in pieces into a buffer holding 7 bytes returned \
+             {appended} and left {} bytes: it appends until the end of the stream and returns \
+             what it read",
+            reply.len(),
+            whole.len()
+        );
+        assert_eq!(at_end, 0, "read at the end of the stream returned {at_end}; it must return 0");
     }
 }
