@@ -211,7 +211,11 @@ mod tests {
         assert_eq!(counted.wakes(), 3);
         drop(copy_of_copy);
         drop(waker);
-        assert_eq!(Arc::strong_count(&counted), 1, "every waker released its share");
+        assert_eq!(
+            Arc::strong_count(&counted),
+            1,
+            "every waker released its share"
+        );
     }
 
     #[test]

@@ -128,6 +128,27 @@ pub fn asleep(tid: libc::pid_t) -> bool {
         .is_some_and(|(_, rest)| rest.trim_start().starts_with('S'))
 }
 
+/// Waits until every thread of this process but the caller is asleep (each in some
+/// blocking wait), for at most `patience`; whether they all were.
+pub fn others_asleep(patience: Duration) -> bool {
+    let me = thread_id();
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        let all = std::fs::read_dir("/proc/self/task")
+            .ok()
+            .is_some_and(|tasks| {
+                tasks
+                    .filter_map(|task| task.ok()?.file_name().to_str()?.parse::<libc::pid_t>().ok())
+                    .filter(|&tid| tid != me)
+                    .all(asleep)
+            });
+        if all || std::time::Instant::now() >= deadline {
+            return all;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,8 +171,14 @@ mod tests {
         });
         std::thread::park();
         let took = waker.join().unwrap();
-        assert!(paused() > before, "the unpark of a parked thread went through the wrapper");
-        assert!(took >= Duration::from_millis(40), "unpark returned after {took:?}");
+        assert!(
+            paused() > before,
+            "the unpark of a parked thread went through the wrapper"
+        );
+        assert!(
+            took >= Duration::from_millis(40),
+            "unpark returned after {took:?}"
+        );
         // A thread that asked for nothing does not pause.
         let count = paused();
         let sleeper = std::thread::current();
@@ -164,5 +191,20 @@ mod tests {
         std::thread::park();
         plain.join().unwrap();
         assert_eq!(paused(), count);
+    }
+
+    #[test]
+    fn others_asleep_waits_for_a_busy_thread_to_sleep() {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let busy = std::thread::spawn(move || {
+            let until = Instant::now() + Duration::from_millis(100);
+            while Instant::now() < until {
+                std::hint::spin_loop();
+            }
+            rx.recv().unwrap();
+        });
+        assert!(others_asleep(Duration::from_secs(10)));
+        tx.send(()).unwrap();
+        busy.join().unwrap();
     }
 }

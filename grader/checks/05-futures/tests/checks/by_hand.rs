@@ -26,10 +26,28 @@ async fn brew(log: Log, cups: u32) -> String {
 /// hand-written state machine can reach, computed by the compiler from the same types.
 #[allow(dead_code)]
 enum Lean {
-    Start { log: Log, cups: u32 },
-    Grinding { log: Log, cups: u32, grinding: stackless::by_hand::Ticks<u32> },
-    Heating { log: Log, cups: u32, beans: u32, heating: stackless::by_hand::Ticks<u32> },
-    Pouring { log: Log, cups: u32, total: u32, cup: u32, pouring: stackless::by_hand::Ticks<()> },
+    Start {
+        log: Log,
+        cups: u32,
+    },
+    Grinding {
+        log: Log,
+        cups: u32,
+        grinding: stackless::by_hand::Ticks<u32>,
+    },
+    Heating {
+        log: Log,
+        cups: u32,
+        beans: u32,
+        heating: stackless::by_hand::Ticks<u32>,
+    },
+    Pouring {
+        log: Log,
+        cups: u32,
+        total: u32,
+        cup: u32,
+        pouring: stackless::by_hand::Ticks<()>,
+    },
     Done,
 }
 

@@ -4,8 +4,8 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
-use testkit::{check, spawns};
 use testkit::executor::{counting_waker, slow_cloning_waker};
+use testkit::{check, spawns};
 
 check! {
     /// `count_down(3)` is ready at the fourth poll, and wakes itself so it gets polled.
@@ -114,7 +114,7 @@ check! {
     fn wake_not_lost_while_storing() {
         for later_poll in [false, true] {
             let mut future = Box::pin(delay(ms(30)));
-            let (first, _) = counting_waker();
+            let (first, woken_first) = counting_waker();
             if later_poll {
                 assert!(future.as_mut().poll(&mut Context::from_waker(&first)).is_pending());
             }
@@ -123,17 +123,22 @@ check! {
                 continue;
             }
             let patience = Instant::now() + ms(2000);
-            while woken.wakes() == 0 && Instant::now() < patience {
+            while woken.wakes() + woken_first.wakes() == 0 && Instant::now() < patience {
                 std::thread::sleep(ms(2));
             }
             let which = if later_poll { "a later poll" } else { "the first poll" };
             assert!(
+                woken_first.wakes() == 0,
+                "delay(30 ms) was polled with waker A, then with waker B, and woke A: wake the \
+                 waker of the latest poll"
+            );
+            assert!(
                 woken.wakes() > 0,
                 "delay(30 ms) was polled ({which}) with a waker that takes 150 ms to clone, \
-                 returned Pending, and was never woken: its helper finished between the \
-                 delay's look at \"done\" and the storing of the new waker, and that wake was \
-                 lost. Look at \"done\" and store the waker under one lock (or store the \
-                 waker first, then look)"
+                 returned Pending, and was never woken. Either its helper never wakes (see \
+                 delay_completes), or it finished between the delay's look at \"done\" and \
+                 the storing of the new waker, and that wake was lost: look at \"done\" and \
+                 store the waker under one lock (or store the waker first, then look)"
             );
         }
     }

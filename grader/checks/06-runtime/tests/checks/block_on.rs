@@ -1,3 +1,4 @@
+use crate::handover;
 use crate::ms;
 use futures::channel::oneshot;
 use runtime::block_on;
@@ -10,7 +11,6 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 use testkit::{check, cpu};
-use crate::handover;
 
 /// A waker, the flag that says it was really woken (set just before the wake), and the
 /// flag that says the wake has been delivered (set just after).

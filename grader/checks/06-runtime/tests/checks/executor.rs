@@ -1,3 +1,4 @@
+use crate::handover;
 use crate::{ms, tracked_waker};
 use futures::channel::oneshot;
 use runtime::{JoinError, Runtime, spawn};
@@ -8,7 +9,6 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::thread;
 use std::time::Instant;
-use crate::handover;
 use testkit::check;
 
 /// Counts its polls; pending until `open` is set, then ready.

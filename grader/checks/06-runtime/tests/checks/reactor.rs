@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 use testkit::net::closed_port;
 use testkit::procfs::{live_threads, open_fds, settle_fds, settle_threads};
-use testkit::{check, cpu, wakeups};
+use testkit::{check, cpu, futexes, wakeups};
 
 /// A server that echoes what it receives on each connection, until the client closes.
 fn echo_server() -> SocketAddr {
@@ -266,8 +266,10 @@ check! {
         let (short, long) = (ms(60), ms(1500));
         let took = rt.block_on(async move {
             let _far = spawn(sleep(long));
-            // Let the far timer reach the reactor first.
+            // Let the far timer reach the reactor first, and the reactor settle into its
+            // wait for it.
             sleep(ms(20)).await;
+            futexes::others_asleep(ms(1000));
             let started = Instant::now();
             sleep(short).await;
             started.elapsed()
@@ -395,7 +397,8 @@ check! {
         assert!(
             ticks_while_full >= 3,
             "a timer task ticked {ticks_while_full} times in the 200 ms the writer waited for \
-             a full socket: waiting for writability must not block the thread"
+             a full socket: waiting for writability must not block the thread, and timers \
+             added meanwhile must fire"
         );
         assert!(in_order, "the peer received the 32 MB out of order or corrupted");
         assert!(
