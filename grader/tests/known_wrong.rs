@@ -366,6 +366,9 @@ fixtures! {
         join_all_first_parent_waker,
         carries_water,
         word_count_truncates,
+        alt_flag_and_waker_lock,
+        alt_channel_join_all,
+        alt_shared_fields_state,
     }
     "06-runtime" => runtime {
         wrong_thread_unparked,
@@ -395,6 +398,9 @@ fixtures! {
         reactor_naps,
         get_reads_once,
         get_without_connection_close,
+        alt_slab_channel_executor,
+        alt_heap_timers_pipe,
+        alt_timerfd_reactor,
     }
 }
 
@@ -464,7 +470,14 @@ fn the_human_report_explains_a_failure_in_words() {
 }
 
 /// The exercises that keep at least three correct designs other than the solution's.
-const WITH_ALTERNATIVES: &[&str] = &["01-threads", "02-callbacks", "03-epoll", "04-green-threads"];
+const WITH_ALTERNATIVES: &[&str] = &[
+    "01-threads",
+    "02-callbacks",
+    "03-epoll",
+    "04-green-threads",
+    "05-futures",
+    "06-runtime",
+];
 
 /// Every fixture file is run by a test above, and every check is caught by some fixture.
 #[test]
