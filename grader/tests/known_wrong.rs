@@ -369,6 +369,9 @@ fixtures! {
         delay_flag_then_store,
         word_count_boxed_buffer,
         delay_counts_from_making,
+        alt_flag_and_waker_lock,
+        alt_channel_join_all,
+        alt_shared_fields_state,
     }
     "06-runtime" => runtime {
         wrong_thread_unparked,
@@ -405,6 +408,9 @@ fixtures! {
         sleep_counts_from_making,
         sleep_outside_blocks,
         dropped_handle_cancels,
+        alt_slab_channel_executor,
+        alt_heap_timers_pipe,
+        alt_timerfd_reactor,
     }
 }
 
@@ -474,7 +480,14 @@ fn the_human_report_explains_a_failure_in_words() {
 }
 
 /// The exercises that keep at least three correct designs other than the solution's.
-const WITH_ALTERNATIVES: &[&str] = &["01-threads", "02-callbacks", "03-epoll", "04-green-threads"];
+const WITH_ALTERNATIVES: &[&str] = &[
+    "01-threads",
+    "02-callbacks",
+    "03-epoll",
+    "04-green-threads",
+    "05-futures",
+    "06-runtime",
+];
 
 /// Every fixture file is run by a test above, and every check is caught by some fixture.
 #[test]
