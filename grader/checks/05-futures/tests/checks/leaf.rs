@@ -65,8 +65,8 @@ check! {
     }
 
     /// Polled again and again with a new waker each time, until it is ready, a delay
-    /// starts one helper thread in all, and wakes only the waker of its last pending poll,
-    /// once.
+    /// starts one helper thread in all, and wakes no waker but the one of its most recent
+    /// poll, at most once.
     fn delay_starts_one_helper() {
         let mut future = Box::pin(delay(ms(60)));
         let mut counts = Vec::new();
@@ -96,12 +96,16 @@ check! {
             .filter(|(_, c)| c.wakes() > 0)
             .map(|(i, c)| (i, c.wakes()))
             .collect();
+        // The helper may finish while the last poll is under way, so that poll's waker
+        // (the most recent) may be the one woken, or none when that poll saw it done.
         let last_pending = counts.len() - 2;
-        assert_eq!(
-            woken,
-            [(last_pending, 1)],
+        let stale = woken.iter().any(|&(poll, _)| poll < last_pending);
+        let total: usize = woken.iter().map(|&(_, times)| times).sum();
+        assert!(
+            !stale && total <= 1,
             "of {} polls (the last one ready), the wakers woken were (poll, times) {woken:?}; \
-             only the waker of the last pending poll must be woken, once",
+             only the waker of the most recent poll (poll {last_pending}, or the last) may be \
+             woken, once",
             counts.len()
         );
     }

@@ -1,39 +1,58 @@
+use crate::gated::GatedServer;
 use crate::ms;
 use delayserver::DelayServer;
 use runtime::http::get;
 use runtime::{Runtime, spawn};
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use testkit::scripted::{ScriptedServer, response_in_pieces as response_in_pieces_of};
 use testkit::{Hypotheses, check};
 
 check! {
-    /// Ten requests with distinct delays complete in the order of their delays, and
-    /// statuses other than 200 come back as values.
+    /// Ten spawned requests are in flight together, each completes as soon as its own
+    /// response arrives (the server answers them one at a time, in the order of their
+    /// delays, each once the one before was recorded), and statuses other than 200 come
+    /// back as values.
     fn completion_order() {
-        let server = DelayServer::start().unwrap();
+        let delays = [300, 100, 500, 50, 250, 450, 150, 400, 200, 350];
+        let mut by_delay = delays;
+        by_delay.sort_unstable();
+        let done: Arc<Mutex<Vec<String>>> = Arc::default();
+        let server = GatedServer::start(
+            by_delay.iter().map(|d| format!("/{d}/d{d}")).collect(),
+            Arc::clone(&done),
+        );
         let addr = server.addr();
+        let not_found_server = DelayServer::start().unwrap();
+        let not_found_addr = not_found_server.addr();
         let mut rt = Runtime::new().unwrap();
-        let (order, not_found) = rt.block_on(async move {
-            let done: Rc<RefCell<Vec<String>>> = Rc::default();
-            let delays = [300, 100, 500, 50, 250, 450, 150, 400, 200, 350];
+        let recorded = Arc::clone(&done);
+        let not_found = rt.block_on(async move {
+            let done = recorded;
             let handles: Vec<_> = delays
                 .iter()
                 .map(|&delay| {
-                    let done = Rc::clone(&done);
+                    let done = Arc::clone(&done);
                     spawn(async move {
                         let response = get(addr, &format!("/{delay}/d{delay}")).await.unwrap();
-                        done.borrow_mut().push(format!("{} {}", response.status, response.body));
+                        done.lock().unwrap().push(format!("{} {}", response.status, response.body));
                     })
                 })
                 .collect();
             for handle in handles {
                 handle.await.unwrap();
             }
-            let not_found = get(addr, "/nowhere").await.unwrap();
-            (done.take().join(", "), format!("{} {}", not_found.status, not_found.body))
+            let not_found = get(not_found_addr, "/nowhere").await.unwrap();
+            format!("{} {}", not_found.status, not_found.body)
         });
+        let order = done.lock().unwrap().join(", ");
+        let together = server.together();
+        assert!(
+            together == delays.len(),
+            "only {together} of {} spawned requests reached the server before the first was \
+             answered: requests spawned as tasks must be in flight together",
+            delays.len()
+        );
         insta::assert_snapshot!(format!("{order}\n{not_found}"), @r"
         200 d50, 200 d100, 200 d150, 200 d200, 200 d250, 200 d300, 200 d350, 200 d400, 200 d450, 200 d500
         404 use GET /<delay_ms>/<message>

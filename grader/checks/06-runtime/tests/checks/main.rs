@@ -3,6 +3,7 @@
 
 mod block_on;
 mod executor;
+mod gated;
 mod handover;
 mod http;
 mod reactor;
