@@ -41,7 +41,7 @@ check! {
         let longest = "ab ".repeat(CAPACITY / 3) + &"c".repeat(CAPACITY % 3);
         assert_eq!(longest.len(), CAPACITY);
         let (counted, _) = run(count_words(&longest));
-        assert_eq!(counted, CAPACITY / 3 + usize::from(CAPACITY % 3 > 0), "a text of exactly CAPACITY bytes");
+        assert_eq!(counted, CAPACITY / 3 + usize::from(!CAPACITY.is_multiple_of(3)), "a text of exactly CAPACITY bytes");
         let too_long = "x".repeat(CAPACITY + 1);
         assert!(
             testkit::panics::panic_message(|| count_words(&too_long)).is_some(),

@@ -253,7 +253,7 @@ check! {
     /// right after its wake has reached the kernel, is not lost: `block_on` must find the
     /// reason for the wake (the flag) already set when it wakes up.
     fn wake_sets_flag_before_unpark() {
-        let lost = handover::lost_wakes(|future| block_on(future));
+        let lost = handover::lost_wakes(block_on);
         assert!(
             lost.rescues == 0,
             "a wake was lost in {lost}: the waker woke the sleeping block_on, which found no \
