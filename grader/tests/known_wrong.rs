@@ -341,6 +341,7 @@ fixtures! {
         stack_size_not_rounded,
         with_stack_size_ignored,
         yield_reboxes_task,
+        yield_asks_the_kernel,
         spawn_outside_ignored,
         nested_run_allowed,
         task_panic_caught,

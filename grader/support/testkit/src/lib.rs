@@ -18,6 +18,8 @@ pub mod record;
 pub mod rendezvous;
 pub mod scripted;
 pub mod spawns;
+#[cfg(target_arch = "x86_64")]
+pub mod syscalls;
 pub mod threads;
 pub mod timing;
 pub mod trace;

@@ -314,6 +314,52 @@ check! {
         );
     }
 
+    /// Yielding makes no system call: in a child process whose system calls are trapped
+    /// and counted (all but writing and exiting), two tasks yield 1,000 times each.
+    fn yield_makes_no_system_call() {
+        const YIELDS: usize = 1_000;
+        let (end, out) = in_child(|pipe| {
+            let fd = std::os::fd::AsRawFd::as_raw_fd(pipe);
+            let mut rt = Runtime::new();
+            rt.spawn(move || {
+                // One round first, so that both tasks have run and the queue has held both.
+                yield_now();
+                testkit::syscalls::trap_from_now();
+                for _ in 0..YIELDS {
+                    yield_now();
+                }
+                let report = testkit::syscalls::trapped().to_string();
+                // SAFETY: writing to the pipe and exiting are the calls still allowed; the
+                // rest of the run would only meet trapped calls.
+                unsafe {
+                    libc::write(fd, report.as_ptr().cast(), report.len());
+                    libc::_exit(0);
+                }
+            });
+            rt.spawn(|| {
+                for _ in 0..YIELDS + 2 {
+                    yield_now();
+                }
+            });
+            rt.run();
+        });
+        let report = String::from_utf8_lossy(&out);
+        let Ok(calls) = report.parse::<usize>() else {
+            panic!(
+                "the measuring task did not report (the child process ended with {end:?}, \
+                 output {report:?}): run() returned, or the task was never resumed"
+            );
+        };
+        assert!(
+            calls == 0,
+            "while two tasks called yield_now() {YIELDS} times each, the thread made {calls} \
+             system calls ({:.2} per yield); a yield makes none. A yield only moves a task \
+             within the queue and switches registers: no sched_yield, no clock, no signal \
+             mask",
+            calls as f64 / (2 * YIELDS) as f64
+        );
+    }
+
     /// Yielding allocates nothing on the heap: while two tasks yield 10,000 times each, the
     /// thread makes at most 16 allocations (room for a queue to grow).
     fn yield_allocates_nothing() {
