@@ -150,6 +150,7 @@ check! {
         });
         let failed = failed.expect_err("a panicking task's handle must give an Err");
         assert_eq!(failed.panic, "this task fails on purpose");
+        assert_eq!(failed.to_string(), "the task panicked: this task fails on purpose");
         assert_eq!(fine, Ok(7));
         assert_eq!(rt.block_on(async { spawn(async { "still running" }).await }), Ok("still running"));
     }

@@ -12,6 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 use testkit::net::closed_port;
 use testkit::procfs::{live_threads, open_fds, settle_fds, settle_threads};
+use testkit::scripted::ScriptedServer;
 use testkit::{check, cpu, futexes, wakeups};
 
 /// A server that echoes what it receives on each connection, until the client closes.
@@ -74,7 +75,9 @@ check! {
         );
     }
 
-    /// While every task waits (timers and a slow server), the process sleeps.
+    /// While every task waits (timers and a slow server), the process sleeps; waiting for a
+    /// lone timer, or for a response with no timer at all, its threads wake up a handful of
+    /// times, not once a millisecond.
     fn idle_cpu() {
         let server = DelayServer::start().unwrap();
         let addr = server.addr();
@@ -105,6 +108,19 @@ check! {
             "a runtime waiting 0.3 s for its only timer",
             15,
             "a runtime whose threads block until the deadline",
+        );
+        // And with no timer at all, only a response 0.3 s away.
+        let ((), wakes) = wakeups::count_the_process(|| {
+            rt.block_on(async move {
+                let mut stream = TcpStream::connect(addr).await.unwrap();
+                stream.write_all(b"GET /300/slow HTTP/1.1\r\n\r\n").await.unwrap();
+                stream.read_to_end(&mut Vec::new()).await.unwrap();
+            })
+        });
+        wakes.assert_at_most(
+            "a runtime waiting 0.3 s for a response, with no timer",
+            15,
+            "a runtime whose threads block until the response comes",
         );
     }
 
@@ -165,10 +181,11 @@ check! {
         );
     }
 
-    /// Async connect, write and read against an echo server; a refused connection is an
-    /// error value.
+    /// Async connect, write and read against an echo server; a refused connection, and a
+    /// read and a write on a connection the peer reset, are error values.
     fn tcp_roundtrip() {
         let addr = echo_server();
+        let resetting = ScriptedServer::resetting(1);
         let mut rt = Runtime::new().unwrap();
         let report = rt.block_on(async move {
             let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -186,9 +203,20 @@ check! {
                 filled += n;
             }
             let refused = TcpStream::connect(closed_port()).await.err().map(|e| e.kind());
-            format!("echoed {} bytes intact: {}; closed port: {refused:?}", filled, received == sent)
+            let mut reset = TcpStream::connect(resetting.addr()).await.unwrap();
+            reset.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+            let read = reset.read(&mut [0u8; 64]).await.map_err(|e| e.kind());
+            let write = reset.write(b"more").await.map_err(|e| e.kind());
+            format!(
+                "echoed {} bytes intact: {}; closed port: {refused:?}\nreset by the peer: read {read:?}, then write {write:?}",
+                filled,
+                received == sent
+            )
         });
-        insta::assert_snapshot!(report, @"echoed 200000 bytes intact: true; closed port: Some(ConnectionRefused)");
+        insta::assert_snapshot!(report, @r"
+        echoed 200000 bytes intact: true; closed port: Some(ConnectionRefused)
+        reset by the peer: read Err(ConnectionReset), then write Err(BrokenPipe)
+        ");
     }
 
     /// Dropping a pending sleep or stream lets go of the waker it gave the reactor.
