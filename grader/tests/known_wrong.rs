@@ -412,6 +412,7 @@ fixtures! {
         idle_reactor_naps,
         read_errors_wait,
         join_error_bare_display,
+        connect_blocks,
         alt_slab_channel_executor,
         alt_heap_timers_pipe,
         alt_timerfd_reactor,

@@ -439,4 +439,73 @@ check! {
         );
         assert_eq!(at_end, 0, "read at the end of the stream returned {at_end}; it must return 0");
     }
+
+    /// `connect` does not block the thread: to a listener whose accept queue is full, the
+    /// kernel drops the connection request and retries only after a second, and a timer
+    /// task must keep ticking meanwhile. The connection is made once the queue has room.
+    fn connect_does_not_block() {
+        let (listener, addr) = listener_with_backlog_zero();
+        // The one connection the queue holds; the next one's request is dropped.
+        let filler = std::net::TcpStream::connect(addr).unwrap();
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let accepting = {
+            let ticks = Arc::clone(&ticks);
+            thread::spawn(move || {
+                thread::sleep(ms(300));
+                let seen = ticks.load(Ordering::SeqCst);
+                let accepted: Vec<std::net::TcpStream> =
+                    (0..2).filter_map(|_| listener.accept().ok().map(|(s, _)| s)).collect();
+                (seen, accepted.len())
+            })
+        };
+        let mut rt = Runtime::new().unwrap();
+        let connected = rt.block_on(async move {
+            let ticker = {
+                let ticks = Arc::clone(&ticks);
+                spawn(async move {
+                    for _ in 0..20 {
+                        sleep(ms(10)).await;
+                        ticks.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            };
+            let connected = TcpStream::connect(addr).await.map(drop).map_err(|e| e.to_string());
+            ticker.await.unwrap();
+            connected
+        });
+        let (ticks_meanwhile, accepted) = accepting.join().unwrap();
+        drop(filler);
+        assert!(
+            ticks_meanwhile >= 3,
+            "a timer task ticked {ticks_meanwhile} times in the 300 ms a connect waited for a \
+             listener with a full queue: connect must not block the thread (a non-blocking \
+             socket, connect returning EINPROGRESS, then a wait for writability)"
+        );
+        assert_eq!(connected, Ok(()), "the connect failed once the listener had room");
+        assert_eq!(accepted, 2, "the listener accepted {accepted} of 2 connections");
+    }
+}
+
+/// A loopback listener whose accept queue holds a single connection, and its address.
+fn listener_with_backlog_zero() -> (TcpListener, SocketAddr) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket calls on a descriptor this function owns; `address` is a valid
+    // sockaddr_in of the size given.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        assert!(fd >= 0, "socket failed");
+        let listener = TcpListener::from_raw_fd(fd);
+        let mut address: libc::sockaddr_in = std::mem::zeroed();
+        address.sin_family = libc::AF_INET as libc::sa_family_t;
+        address.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+        let size = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(
+            libc::bind(fd, (&raw const address).cast(), size),
+            0,
+            "bind failed"
+        );
+        assert_eq!(libc::listen(fd, 0), 0, "listen failed");
+        let addr = listener.local_addr().unwrap();
+        (listener, addr)
+    }
 }
