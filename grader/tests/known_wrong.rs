@@ -413,6 +413,8 @@ fixtures! {
         read_errors_wait,
         join_error_bare_display,
         connect_blocks,
+        sleep_keeps_first_waker,
+        second_poll_means_fired,
         alt_slab_channel_executor,
         alt_heap_timers_pipe,
         alt_timerfd_reactor,

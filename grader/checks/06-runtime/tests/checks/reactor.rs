@@ -440,6 +440,56 @@ check! {
         assert_eq!(at_end, 0, "read at the end of the stream returned {at_end}; it must return 0");
     }
 
+    /// A sleep polled with waker A, then with waker B, wakes B and never A; polled again
+    /// and again before its deadline (as `select` or `join` do), it stays pending until
+    /// the deadline.
+    fn sleep_wakes_latest_waker() {
+        let mut rt = Runtime::new().unwrap();
+        let (woken_a, woken_b, early) = rt.block_on(async {
+            let (a, woken_a) = tracked_waker();
+            let (b, woken_b) = tracked_waker();
+            let mut timer = pin!(sleep(ms(60)));
+            assert!(
+                timer.as_mut().poll(&mut Context::from_waker(&a)).is_pending(),
+                "sleep(60 ms) was ready at its first poll"
+            );
+            assert!(
+                timer.as_mut().poll(&mut Context::from_waker(&b)).is_pending(),
+                "sleep(60 ms), polled a second time at once (with another waker), was ready: a \
+                 poll before the deadline must leave the timer in place and return Pending"
+            );
+            sleep(ms(200)).await;
+            // Polled every millisecond from now on, with fresh wakers.
+            let started = Instant::now();
+            let mut polled = pin!(sleep(ms(60)));
+            let mut early = None;
+            loop {
+                let (waker, _) = tracked_waker();
+                if polled.as_mut().poll(&mut Context::from_waker(&waker)).is_ready() {
+                    if started.elapsed() < ms(60) {
+                        early = Some(started.elapsed());
+                    }
+                    break;
+                }
+                sleep(ms(1)).await;
+            }
+            (woken_a.wakes.load(Ordering::SeqCst), woken_b.wakes.load(Ordering::SeqCst), early)
+        });
+        assert_eq!(
+            (woken_a, woken_b),
+            (0, 1),
+            "a sleep polled with waker A, then B, woke A {woken_a} times and B {woken_b} \
+             times: its timer must wake the waker of the latest poll, once"
+        );
+        if let Some(took) = early {
+            panic!(
+                "sleep(60 ms), polled every millisecond, was ready after {:.1} ms: a poll before \
+                 the deadline must leave the timer in place and return Pending",
+                took.as_secs_f64() * 1e3
+            );
+        }
+    }
+
     /// `connect` does not block the thread: to a listener whose accept queue is full, the
     /// kernel drops the connection request and retries only after a second, and a timer
     /// task must keep ticking meanwhile. The connection is made once the queue has room.
