@@ -415,6 +415,7 @@ fixtures! {
         connect_blocks,
         sleep_keeps_first_waker,
         second_poll_means_fired,
+        reactor_stops_on_eintr,
         alt_slab_channel_executor,
         alt_heap_timers_pipe,
         alt_timerfd_reactor,

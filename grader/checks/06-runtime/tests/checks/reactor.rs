@@ -490,6 +490,66 @@ check! {
         }
     }
 
+    /// Signals handled by the process (a profiler's, a debugger's) interrupt the
+    /// reactor's wait: `epoll_wait` then fails with `EINTR`, which means "wait again", not
+    /// "stop". A 300 ms sleep completes while every thread receives a signal every 10 ms.
+    fn signals_do_not_stop_it() {
+        extern "C" fn ignore(_: libc::c_int) {}
+        // SAFETY: installs a handler that does nothing, without SA_RESTART, so that
+        // blocking calls are interrupted rather than resumed.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = ignore as *const () as usize;
+            libc::sigemptyset(&mut action.sa_mask);
+            assert_eq!(libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()), 0);
+        }
+        let slot: Arc<std::sync::Mutex<Option<Waker>>> = Arc::default();
+        let (finished, stuck) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let pester = {
+            let (slot, finished, stuck) = (Arc::clone(&slot), Arc::clone(&finished), Arc::clone(&stuck));
+            thread::spawn(move || {
+                let me = futexes::thread_id();
+                let started = Instant::now();
+                while finished.load(Ordering::SeqCst) == 0 {
+                    for tid in other_threads(me) {
+                        // SAFETY: a signal with a handler installed, to a thread of this process.
+                        unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
+                    }
+                    thread::sleep(ms(10));
+                    if started.elapsed() > ms(3000) && stuck.load(Ordering::SeqCst) == 0 {
+                        // The sleep will never end: wake the check's future to say so.
+                        stuck.store(1, Ordering::SeqCst);
+                        if let Some(waker) = slot.lock().unwrap().take() {
+                            waker.wake();
+                        }
+                    }
+                }
+            })
+        };
+        let mut rt = Runtime::new().unwrap();
+        let stuck_seen = Arc::clone(&stuck);
+        let took = rt.block_on(async move {
+            let started = Instant::now();
+            let mut timer = pin!(sleep(ms(300)));
+            std::future::poll_fn(|cx| {
+                if stuck_seen.load(Ordering::SeqCst) == 1 {
+                    return Poll::Ready(None);
+                }
+                *slot.lock().unwrap() = Some(cx.waker().clone());
+                timer.as_mut().poll(cx).map(|()| Some(started.elapsed()))
+            })
+            .await
+        });
+        finished.store(1, Ordering::SeqCst);
+        pester.join().unwrap();
+        assert!(
+            took.is_some(),
+            "sleep(300 ms) had not ended after 3 s while the threads received a handled signal \
+             every 10 ms: a signal makes epoll_wait fail with EINTR (Interrupted), which means \
+             \"wait again\"; a reactor that stops (or panics) there leaves every task asleep"
+        );
+    }
+
     /// `connect` does not block the thread: to a listener whose accept queue is full, the
     /// kernel drops the connection request and retries only after a second, and a timer
     /// task must keep ticking meanwhile. The connection is made once the queue has room.
@@ -558,4 +618,16 @@ fn listener_with_backlog_zero() -> (TcpListener, SocketAddr) {
         let addr = listener.local_addr().unwrap();
         (listener, addr)
     }
+}
+
+/// The kernel's ids of this process's threads, but `me`.
+fn other_threads(me: libc::pid_t) -> Vec<libc::pid_t> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|tasks| {
+            tasks
+                .filter_map(|task| task.ok()?.file_name().to_str()?.parse().ok())
+                .filter(|&tid| tid != me)
+                .collect()
+        })
+        .unwrap_or_default()
 }
