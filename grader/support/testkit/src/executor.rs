@@ -39,6 +39,8 @@ impl std::fmt::Display for Stuck {
 struct Signal {
     woken: Mutex<bool>,
     bell: Condvar,
+    /// How long `wake` dawdles after it has woken the executor.
+    linger: Duration,
 }
 
 impl Wake for Signal {
@@ -49,12 +51,31 @@ impl Wake for Signal {
     fn wake_by_ref(self: &Arc<Self>) {
         *self.woken.lock().unwrap() = true;
         self.bell.notify_all();
+        if !self.linger.is_zero() {
+            std::thread::sleep(self.linger);
+        }
     }
 }
 
 /// Runs `future` to completion on this thread, polling it only after a wake.
 pub fn run<F: Future>(future: F, patience: Duration) -> Result<(F::Output, Stats), Stuck> {
-    let signal = Arc::new(Signal::default());
+    run_lingering(future, patience, Duration::ZERO)
+}
+
+/// As [`run`], with a waker that returns only `linger` after it has woken the executor:
+/// the executor polls while the waking thread is still inside `wake`. Code that wakes
+/// first and records why afterwards (sets "done", notes which child woke) is then polled
+/// before the record exists, every time, instead of once in a long while on a busy
+/// machine.
+pub fn run_lingering<F: Future>(
+    future: F,
+    patience: Duration,
+    linger: Duration,
+) -> Result<(F::Output, Stats), Stuck> {
+    let signal = Arc::new(Signal {
+        linger,
+        ..Signal::default()
+    });
     let waker = Waker::from(Arc::clone(&signal));
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);

@@ -1,10 +1,12 @@
 use crate::gate::Counters;
-use crate::run;
+use crate::{ms, run, run_lingering};
 use stackless::combinators::{Either, join, join_all, select};
 use stackless::leaf::count_down;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::task::Waker;
 use std::task::{Context, Poll};
 use testkit::executor::counting_waker;
 use testkit::{Trace, check};
@@ -30,6 +32,42 @@ fn logged<F>(name: &'static str, trace: &Rc<Trace>, inner: F) -> Logged<F> {
         name,
         trace: Rc::clone(trace),
         inner,
+    }
+}
+
+/// Ready once a helper thread, 10 ms after the first poll, has marked it done (first)
+/// and woken the waker of its latest poll (second).
+#[derive(Default)]
+struct Later {
+    shared: Option<Arc<Mutex<(bool, Option<Waker>)>>>,
+}
+
+impl Future for Later {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let shared = self.shared.get_or_insert_with(|| {
+            let shared = Arc::new(Mutex::new((false, None::<Waker>)));
+            let helper = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                std::thread::sleep(ms(10));
+                let waker = {
+                    let mut state = helper.lock().unwrap();
+                    state.0 = true;
+                    state.1.take()
+                };
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            });
+            shared
+        });
+        let mut state = shared.lock().unwrap();
+        if state.0 {
+            return Poll::Ready(());
+        }
+        state.1 = Some(cx.waker().clone());
+        Poll::Pending
     }
 }
 
@@ -61,6 +99,10 @@ check! {
         assert_eq!(outputs, [0, 10, 20, 30, 40, 50]);
         let (none, _) = run(join_all(Vec::<std::future::Ready<u8>>::new()));
         assert!(none.is_empty(), "join_all of nothing is an empty vector");
+        // Children that wake their waker twice in one poll (a join of two count_downs):
+        // each must still count as finished once.
+        let (twice, _) = run(join_all(vec![join(count_down(1), count_down(1)), join(count_down(2), count_down(0))]));
+        assert_eq!(twice, [((), ()), ((), ())], "children woken twice per poll");
     }
 
     /// Of 1,000 children, waking one makes `join_all` poll that one, not all 1,000.
@@ -158,5 +200,21 @@ check! {
             "join_all returned {outputs:?} for children 0, 1, 2 opened in the order 1, 0, 2: \
              outputs come in the order of the children, not the order they finished"
         );
+    }
+
+    /// `join_all` of children woken from other threads completes on an executor whose
+    /// waker dawdles 50 ms after waking it: a child's waker notes which child woke before
+    /// it wakes the parent, so that the poll the wake causes finds the note.
+    fn join_all_notes_before_waking() {
+        for _ in 0..3 {
+            if let Err(stuck) = run_lingering(join_all(vec![Later::default(), Later::default()])) {
+                panic!(
+                    "join_all of two children woken from other threads never completed on an \
+                     executor whose waker returns 50 ms after waking it ({stuck}): a child's \
+                     waker woke the parent before noting which child it was, so the poll that \
+                     followed polled nobody. Note the child first, then wake the parent"
+                );
+            }
+        }
     }
 }

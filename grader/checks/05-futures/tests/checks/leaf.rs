@@ -1,4 +1,4 @@
-use crate::{ms, run};
+use crate::{ms, run, run_lingering};
 use stackless::leaf::{count_down, delay};
 use std::future::Future;
 use std::pin::pin;
@@ -144,6 +144,22 @@ check! {
                  the storing of the new waker, and that wake was lost: look at \"done\" and \
                  store the waker under one lock (or store the waker first, then look)"
             );
+        }
+    }
+
+    /// A delay runs to completion on an executor whose waker dawdles 50 ms after waking
+    /// it: the helper marks the delay done before it wakes the task, so that the poll the
+    /// wake causes finds it done.
+    fn done_before_wake() {
+        for _ in 0..3 {
+            if let Err(stuck) = run_lingering(delay(ms(10))) {
+                panic!(
+                    "delay(10 ms) never completed on an executor whose waker returns 50 ms after \
+                     waking it ({stuck}): the helper woke the task before marking the delay done, \
+                     so the poll that followed found it not done, and nothing woke it again. \
+                     Mark it done first, then wake"
+                );
+            }
         }
     }
 }

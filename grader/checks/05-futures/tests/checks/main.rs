@@ -16,3 +16,9 @@ use testkit::ms;
 fn run<F: Future>(future: F) -> (F::Output, testkit::executor::Stats) {
     testkit::executor::run(future, ms(2000)).unwrap_or_else(|stuck| panic!("{stuck}"))
 }
+
+/// Runs a future on the instrumented executor whose waker dawdles 50 ms after waking
+/// it; whether it got stuck.
+fn run_lingering<F: Future>(future: F) -> Result<F::Output, testkit::executor::Stuck> {
+    testkit::executor::run_lingering(future, ms(1500), ms(50)).map(|(output, _)| output)
+}

@@ -33,8 +33,14 @@ check! {
             ("one", 1),
         ];
         for (text, words) in cases {
-            let (counted, _) = run(count_words(text));
+            let (counted, stats) = run(count_words(text));
             assert_eq!(counted, words, "count_words({text:?})");
+            assert_eq!(
+                stats.polls, 3,
+                "count_words({text:?}) was ready at poll {}; the async fn it stands for awaits \
+                 count_down(2), and is ready at its third poll",
+                stats.polls
+            );
             assert_eq!(futures::executor::block_on(count_words(text)), words, "on block_on");
         }
         // The longest text that fits, and one byte more, which must panic.

@@ -152,6 +152,16 @@ check! {
         assert_eq!(failed.panic, "this task fails on purpose");
         assert_eq!(failed.to_string(), "the task panicked: this task fails on purpose");
         assert_eq!(fine, Ok(7));
+        // A message formatted at run time is a `String` payload, not a `&str`.
+        let formatted = rt.block_on(async {
+            let n = std::hint::black_box(7);
+            spawn(async move { panic!("task {n} failed") }).await.map(|()| ())
+        });
+        assert_eq!(
+            formatted.map_err(|e| e.panic),
+            Err("task 7 failed".to_owned()),
+            "the message of a panic formatted at run time (a String payload)"
+        );
         assert_eq!(rt.block_on(async { spawn(async { "still running" }).await }), Ok("still running"));
     }
 
@@ -403,6 +413,19 @@ check! {
             nested.is_some(),
             "Runtime::block_on inside a running runtime returned; it must panic, as documented"
         );
+        // A main future that panics leaves no runtime behind on the thread.
+        let mut failing = Runtime::new().unwrap();
+        let main_panicked = testkit::panics::panic_message(|| failing.block_on(async { panic!("main fails") }));
+        assert!(main_panicked.is_some(), "a panicking main future did not panic out of block_on");
+        drop(failing);
+        let after = testkit::panics::panic_message(|| spawn(async {}));
+        assert!(
+            after.is_some(),
+            "after a main future panicked out of Runtime::block_on, spawn outside any runtime \
+             returned: the thread still counted as running a runtime (clear it also when \
+             block_on unwinds, with a guard's Drop)"
+        );
+        assert_eq!(Runtime::new().unwrap().block_on(async { 42 }), 42);
     }
 
     /// A wake that reaches the sleeping executor, from a thread that pauses for 50 ms right
