@@ -39,15 +39,18 @@ fn logged<F>(name: &'static str, trace: &Rc<Trace>, inner: F) -> Logged<F> {
 /// and woken the waker of its latest poll (second).
 #[derive(Default)]
 struct Later {
-    shared: Option<Arc<Mutex<(bool, Option<Waker>)>>>,
+    shared: Option<Arc<Mutex<LaterState>>>,
 }
+
+/// Done, and the waker of the latest poll.
+type LaterState = (bool, Option<Waker>);
 
 impl Future for Later {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let shared = self.shared.get_or_insert_with(|| {
-            let shared = Arc::new(Mutex::new((false, None::<Waker>)));
+            let shared: Arc<Mutex<LaterState>> = Arc::default();
             let helper = Arc::clone(&shared);
             std::thread::spawn(move || {
                 std::thread::sleep(ms(10));

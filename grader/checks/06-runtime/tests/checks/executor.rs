@@ -155,7 +155,7 @@ check! {
         // A message formatted at run time is a `String` payload, not a `&str`.
         let formatted = rt.block_on(async {
             let n = std::hint::black_box(7);
-            spawn(async move { panic!("task {n} failed") }).await.map(|()| ())
+            spawn(async move { panic!("task {n} failed") }).await
         });
         assert_eq!(
             formatted.map_err(|e| e.panic),
@@ -414,10 +414,10 @@ check! {
             "Runtime::block_on inside a running runtime returned; it must panic, as documented"
         );
         // A main future that panics leaves no runtime behind on the thread.
-        let mut failing = Runtime::new().unwrap();
-        let main_panicked = testkit::panics::panic_message(|| failing.block_on(async { panic!("main fails") }));
+        let main_panicked = testkit::panics::panic_message(|| {
+            Runtime::new().unwrap().block_on(async { panic!("main fails") })
+        });
         assert!(main_panicked.is_some(), "a panicking main future did not panic out of block_on");
-        drop(failing);
         let after = testkit::panics::panic_message(|| spawn(async {}));
         assert!(
             after.is_some(),
