@@ -85,7 +85,8 @@ check! {
     }
 
     /// `get` sends `Host` and `Connection: close`, reads a response that arrives in pieces
-    /// to its end, returns any status as a `Response`, and refuses what is not HTTP/1.x.
+    /// to its end, returns any status as a `Response`, keeps blank lines inside the body,
+    /// and refuses what is not HTTP/1.x.
     fn response_in_pieces() {
         let body: String = (0..60_000u32).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
         let pieces = ScriptedServer::start(1, response_in_pieces_of(body.as_bytes(), 4), ms(40));
@@ -95,12 +96,20 @@ check! {
             ms(0),
         );
         let garbage = ScriptedServer::start(1, vec![b"SPDY/3 200 OK\r\n\r\nno".to_vec()], ms(0));
+        let second = ScriptedServer::start(1, vec![b"HTTP/2 200 OK\r\n\r\nno".to_vec()], ms(0));
+        let nested = ScriptedServer::start(
+            1,
+            vec![b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npart one\r\n\r\npart two".to_vec()],
+            ms(0),
+        );
         let mut rt = Runtime::new().unwrap();
-        let (whole, made, refused) = rt.block_on(async {
+        let (whole, made, refused, too_new, blank_lines) = rt.block_on(async {
             (
                 get(pieces.addr(), "/in/pieces").await,
                 get(created.addr(), "/new").await,
                 get(garbage.addr(), "/").await,
+                get(second.addr(), "/").await,
+                get(nested.addr(), "/").await,
             )
         });
         let head = pieces.heads().concat();
@@ -128,5 +137,16 @@ check! {
         assert_eq!((made.status, made.body.as_str()), (201, "made"), "any status is a Response");
         let refused = refused.map(|r| r.status).unwrap_err();
         assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData, "a reply that is not HTTP/1.x: {refused}");
+        let too_new = too_new.map(|r| r.status);
+        assert!(
+            too_new.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::InvalidData),
+            "a reply with the status line `HTTP/2 200 OK` gave {too_new:?}: only HTTP/1.x is \
+             understood here, anything else is InvalidData"
+        );
+        let blank_lines = blank_lines.unwrap_or_else(|e| panic!("get failed on a body holding a blank line: {e}"));
+        assert_eq!(
+            blank_lines.body, "part one\r\n\r\npart two",
+            "the body is everything after the first blank line, blank lines in it included"
+        );
     }
 }
