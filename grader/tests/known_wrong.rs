@@ -342,6 +342,8 @@ fixtures! {
         with_stack_size_ignored,
         yield_reboxes_task,
         yield_asks_the_kernel,
+        unmaps_usable_part_only,
+        spares_shared_by_runtimes,
         spawn_outside_ignored,
         nested_run_allowed,
         task_panic_caught,

@@ -100,12 +100,24 @@ fn dig(top: usize, goal: usize, mut mark: usize) -> usize {
 /// able to use.
 type StackSize = (&'static str, fn() -> Runtime, usize);
 
-fn stack_sizes() -> [StackSize; 2] {
+fn stack_sizes() -> [StackSize; 3] {
     [
         ("Runtime::new()", Runtime::new, 48 * KIB),
         (
             "Runtime::with_stack_size(1 MiB)",
             || Runtime::with_stack_size(MIB),
+            MIB - 64 * KIB,
+        ),
+        (
+            "Runtime::with_stack_size(1 MiB), made after a runtime of 16 KiB stacks had run \
+             a task on the same thread",
+            || {
+                let mut small = Runtime::with_stack_size(16 * KIB);
+                small.spawn(|| {});
+                small.run();
+                drop(small);
+                Runtime::with_stack_size(MIB)
+            },
             MIB - 64 * KIB,
         ),
     ]
@@ -118,8 +130,9 @@ fn mib(bytes: usize) -> usize {
 
 check! {
     /// A task really has the stack size its runtime was given: it can use 48 KiB of the
-    /// default 64 KiB, and 960 KiB of a 1 MiB stack (`with_stack_size`). In a child
-    /// process, so that an overflow is a verdict.
+    /// default 64 KiB, and 960 KiB of a 1 MiB stack (`with_stack_size`), also after a
+    /// runtime of smaller stacks ran on the same thread. In a child process, so that an
+    /// overflow is a verdict.
     fn stack_size_honoured() {
         for (runtime, make, goal) in stack_sizes() {
             let outcome = child::run(move || {
@@ -179,6 +192,18 @@ check! {
             let _stack = Stack::new(MIB).expect("Stack::new failed");
         }
         let after_stacks = vm();
+        // Many small ones: a page left mapped per stack (the guard, say) adds up here.
+        for _ in 0..10_000 {
+            let _stack = Stack::new(64 * KIB).expect("Stack::new failed");
+        }
+        let after_small = vm();
+        assert!(
+            after_small < after_stacks + 4 * MIB,
+            "after 10,000 Stacks of 64 KiB were created and dropped one after another, the \
+             process had {} KiB more memory mapped than before; expected less than 4 MiB \
+             more: dropping a Stack must unmap all of its mapping, the guard page included",
+            after_small.saturating_sub(after_stacks) / KIB
+        );
         assert!(
             after_stacks < start + 32 * MIB,
             "after 100 Stacks of 1 MiB were created and dropped one after another, the process \
