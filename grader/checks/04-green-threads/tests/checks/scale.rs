@@ -112,10 +112,11 @@ fn stack_sizes() -> [StackSize; 3] {
             "Runtime::with_stack_size(1 MiB), made after a runtime of 16 KiB stacks had run \
              a task on the same thread",
             || {
-                let mut small = Runtime::with_stack_size(16 * KIB);
-                small.spawn(|| {});
-                small.run();
-                drop(small);
+                {
+                    let mut small = Runtime::with_stack_size(16 * KIB);
+                    small.spawn(|| {});
+                    small.run();
+                }
                 Runtime::with_stack_size(MIB)
             },
             MIB - 64 * KIB,
