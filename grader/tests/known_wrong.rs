@@ -344,6 +344,8 @@ fixtures! {
         yield_asks_the_kernel,
         unmaps_usable_part_only,
         spares_shared_by_runtimes,
+        first_switch_global,
+        first_switch_rereads_state,
         spawn_outside_ignored,
         nested_run_allowed,
         task_panic_caught,

@@ -15,7 +15,64 @@ fn note_where_i_run() {
     CALLS.fetch_add(1, Ordering::SeqCst);
 }
 
+static NESTED: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `note_where_i_run` on a stack of its own, from the stack it runs on itself.
+fn run_nested() {
+    let mut inner = vec![0u8; 32 * 1024];
+    run_on_stack(&mut inner, note_where_i_run);
+    NESTED.fetch_add(1, Ordering::SeqCst);
+}
+
+thread_local! {
+    static MINE: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_mine() {
+    MINE.with(|mine| mine.set(mine.get() + 1));
+}
+
 check! {
+    /// `run_on_stack` called from the function it runs (a switch within a switch), and
+    /// from four threads at once, 100,000 times each: every call runs its function once and
+    /// comes back. What a first switch keeps while it runs belongs to its thread, and to
+    /// that one call.
+    fn nested_and_from_threads() {
+        const ROUNDS: usize = 100_000;
+        let mut outer = vec![0u8; 64 * 1024];
+        let before = CALLS.load(Ordering::SeqCst);
+        run_on_stack(&mut outer, run_nested);
+        assert_eq!(
+            (NESTED.load(Ordering::SeqCst), CALLS.load(Ordering::SeqCst) - before),
+            (1, 1),
+            "run_on_stack called from the function it runs: the outer function finished {} \
+             times and the inner one ran {} times; expected once each",
+            NESTED.load(Ordering::SeqCst),
+            CALLS.load(Ordering::SeqCst) - before
+        );
+        let counts: Vec<usize> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    let mut stack = vec![0u8; 32 * 1024];
+                    for _ in 0..ROUNDS {
+                        run_on_stack(&mut stack, count_mine);
+                    }
+                    MINE.with(Cell::get)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|thread| thread.join().unwrap_or(0))
+            .collect();
+        assert_eq!(
+            counts,
+            [ROUNDS; 4],
+            "four threads called run_on_stack {ROUNDS} times each, and their functions ran {counts:?} \
+             times: keep what the switch needs in a thread_local (or on the caller's stack), \
+             not in a global that the threads share"
+        );
+    }
+
     /// The function runs with its locals on the stack it was given, and control comes
     /// back to the caller, twice in a row.
     fn runs_on_given_stack() {
