@@ -102,11 +102,12 @@ impl GatedServer {
 /// closes the connection.
 fn answer(mut stream: TcpStream, path: &str, answered: &mut usize) {
     let body = path.rsplit('/').next().unwrap_or_default();
-    let _ = write!(
-        stream,
+    // One write, so that the whole response is there for the client's first read.
+    let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+    let _ = stream.write_all(response.as_bytes());
     *answered += 1;
 }
 
