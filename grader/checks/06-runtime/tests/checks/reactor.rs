@@ -102,23 +102,23 @@ check! {
         });
         usage.assert_waiting("100 sleeping tasks and a request waiting 0.25 s", 0.25);
         // With a single timer and nothing else, the runtime's threads wake up once or twice
-        // each; a reactor that naps a millisecond at a time wakes 300 times.
-        let ((), wakes) = wakeups::count_the_process(|| rt.block_on(sleep(ms(300))));
+        // each; a reactor that naps a millisecond at a time wakes 200 times.
+        let ((), wakes) = wakeups::count_the_process(|| rt.block_on(sleep(ms(200))));
         wakes.assert_at_most(
-            "a runtime waiting 0.3 s for its only timer",
+            "a runtime waiting 0.2 s for its only timer",
             15,
             "a runtime whose threads block until the deadline",
         );
-        // And with no timer at all, only a response 0.3 s away.
+        // And with no timer at all, only a response 0.2 s away.
         let ((), wakes) = wakeups::count_the_process(|| {
             rt.block_on(async move {
                 let mut stream = TcpStream::connect(addr).await.unwrap();
-                stream.write_all(b"GET /300/slow HTTP/1.1\r\n\r\n").await.unwrap();
+                stream.write_all(b"GET /200/slow HTTP/1.1\r\n\r\n").await.unwrap();
                 stream.read_to_end(&mut Vec::new()).await.unwrap();
             })
         });
         wakes.assert_at_most(
-            "a runtime waiting 0.3 s for a response, with no timer",
+            "a runtime waiting 0.2 s for a response, with no timer",
             15,
             "a runtime whose threads block until the response comes",
         );
