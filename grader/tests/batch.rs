@@ -274,7 +274,7 @@ fn a_batch_in_which_every_submission_passes_exits_0() {
         ["eve", "pass", "2", "2", "2"]
     );
     assert!(
-        String::from_utf8_lossy(&output.stdout).contains("1 pass, 0 fail, 0 error"),
+        String::from_utf8_lossy(&output.stdout).contains("1 pass, 0 fail, 0 flagged, 0 error"),
         "{output:?}"
     );
 }

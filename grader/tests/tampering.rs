@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Graded, fingerprint, grade, mini_course, mini_grader};
+use common::{Graded, fingerprint, grade, mini_course, mini_grader, repo};
 use std::path::Path;
 use tempfile::TempDir;
 
@@ -253,9 +253,10 @@ fn a_build_that_never_ends_is_stopped_and_reported() {
 }
 
 #[test]
-fn code_that_runs_at_load_time_is_fenced_and_stopped() {
+fn code_that_runs_at_load_time_is_flagged_and_never_run() {
     // Runs before main in every process that loads the exercise, even one that only lists
-    // the checks; it never returns.
+    // the checks; it never returns. Listing uses the stubs' build, and the graded build is
+    // flagged, so it never runs at all.
     let dir = submission(&[(
         DELTA_SRC,
         "#[used]\n#[unsafe(link_section = \".init_array\")]\n\
@@ -274,9 +275,9 @@ fn code_that_runs_at_load_time_is_fenced_and_stopped() {
             dir.path().to_str().unwrap(),
         ],
     );
-    assert_eq!(status(&graded), "compile-error", "{}", graded.json);
-    let error = graded.exercise("delta")["compile_error"].as_str().unwrap();
-    assert!(error.contains("could not be listed"), "{error}");
+    assert_eq!(status(&graded), "flagged", "{}", graded.json);
+    let evidence = graded.exercise("delta")["flagged"].to_string();
+    assert!(evidence.contains("delta::at_load"), "{evidence}");
     let left = common::processes_marked(&graded.mark);
     assert!(left.is_empty(), "processes left behind: {left:?}");
 }
@@ -318,4 +319,23 @@ fn a_missing_exercise_grades_as_the_pristine_stub_not_as_the_courses_folder() {
         &["delta", "--submission", dir.path().to_str().unwrap()],
     );
     assert_eq!(status(&graded), "todo", "{}", graded.json);
+}
+
+#[test]
+fn embedding_what_the_solutions_build_left_is_a_compile_error() {
+    // Grading the solutions first leaves their build folder, with its marker file.
+    let solved = mini_grader()
+        .args(["--solutions", "delta", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(solved.status.code(), Some(0), "{solved:?}");
+    let marker = repo().join("target/mini-course/grader/build/last-built-sources");
+    assert!(marker.is_file(), "{} is missing", marker.display());
+    let dir = submission(&[answer_body(&format!(
+        "    include_bytes!({marker:?}).len() as u32"
+    ))]);
+    let graded = grade_delta(dir.path());
+    assert_eq!(status(&graded), "compile-error", "{}", graded.json);
+    let error = graded.exercise("delta")["compile_error"].as_str().unwrap();
+    assert!(error.contains("couldn't read"), "{error}");
 }

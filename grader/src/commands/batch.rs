@@ -45,6 +45,8 @@ struct Submission {
 enum Status {
     Pass,
     Fail,
+    /// Some exercise's code reaches for the grader; the message says where.
+    Flagged,
     Error,
 }
 
@@ -53,6 +55,7 @@ impl Status {
         match self {
             Status::Pass => "pass",
             Status::Fail => "fail",
+            Status::Flagged => "flagged",
             Status::Error => "error",
         }
     }
@@ -80,15 +83,23 @@ impl Row {
                     .map_or(0, |graded| graded.points)
             })
             .collect();
+        let flagged: Vec<String> = report
+            .exercises
+            .iter()
+            .filter(|ex| !ex.flagged.is_empty())
+            .map(|ex| format!("{} flagged: {}", ex.name, ex.flagged.join("; ")))
+            .collect();
         Row {
             submission,
-            status: if report.all_passed() {
+            status: if !flagged.is_empty() {
+                Status::Flagged
+            } else if report.all_passed() {
                 Status::Pass
             } else {
                 Status::Fail
             },
             points: Some(points),
-            message: String::new(),
+            message: flagged.join(" | "),
         }
     }
 
@@ -154,11 +165,12 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
     write_atomically(&args.out, &gradebook(course, &rows, max_total)?)?;
     let count = |status| rows.iter().filter(|r| r.status == status).count();
     println!(
-        "wrote {}: {} submissions, {} pass, {} fail, {} error",
+        "wrote {}: {} submissions, {} pass, {} fail, {} flagged, {} error",
         args.out.display(),
         rows.len(),
         count(Status::Pass),
         count(Status::Fail),
+        count(Status::Flagged),
         count(Status::Error)
     );
     Ok(rows.iter().all(|r| r.status == Status::Pass))

@@ -432,6 +432,7 @@ mod tests {
             max_points: checks.len() as u32,
             book: "book/beta.md".into(),
             compile_error: None,
+            flagged: Vec::new(),
             checks,
         }
     }

@@ -22,6 +22,8 @@ pub enum Build {
     Failed(String),
     /// Not built: this platform cannot run the exercise, for this reason.
     Unsupported(String),
+    /// Built, but not to be run: the evidence that it reaches for the grader.
+    Flagged(Vec<String>),
 }
 
 /// Environment variable overriding [`BUILD_LIMIT`], in seconds.

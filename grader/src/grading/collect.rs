@@ -6,6 +6,10 @@ use super::verdict::Verdict;
 use crate::course::{Check, Course, Exercise, Step};
 use crate::report::{CheckReport, ExerciseReport, Status};
 
+const FLAGGED_MESSAGE: &str = "not graded, 0 points: the compiled exercise reaches for the \
+    grader itself (code run before or after main, a replaced C library function, or the \
+    grader's record channel) instead of only doing the exercise";
+
 /// One exercise's report, taking its checks' verdicts from `verdicts` when it was built.
 pub(super) fn exercise_report(
     course: &Course,
@@ -28,13 +32,24 @@ pub(super) fn exercise_report(
                     ),
                     0.0,
                 ),
+                Build::Flagged(evidence) => (
+                    Verdict {
+                        details: evidence.join("\n"),
+                        ..Verdict::without_run(Status::Flagged, FLAGGED_MESSAGE)
+                    },
+                    0.0,
+                ),
             };
             check_report(course, ex, step, check, verdict, seconds)
         })
         .collect();
     let compile_error = match build {
         Build::Failed(text) => Some(text.clone()),
-        Build::Built(_) | Build::Unsupported(_) => None,
+        Build::Built(_) | Build::Unsupported(_) | Build::Flagged(_) => None,
+    };
+    let flagged = match build {
+        Build::Flagged(evidence) => evidence.clone(),
+        _ => Vec::new(),
     };
     ExerciseReport {
         name: ex.name.clone(),
@@ -45,6 +60,7 @@ pub(super) fn exercise_report(
         max_points: ex.max_points(),
         book: course.book_link(&ex.book),
         compile_error,
+        flagged,
         checks,
     }
 }

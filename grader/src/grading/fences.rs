@@ -59,7 +59,7 @@ impl Fences {
                 // `include_str!` of an answer); the network stays, for the registry.
                 build: match source {
                     Source::Submission(_) => Some(Plan::new(&[], &answers, false).map_err(cannot)?),
-                    Source::InPlace | Source::Solutions => None,
+                    Source::InPlace | Source::Solutions | Source::Stubs => None,
                 },
                 support: Support::On,
                 max_tasks: TASKS_PER_CHECK,

@@ -101,8 +101,8 @@ fn signal_of(run: &sandbox::Run) -> String {
     }
 }
 
-/// The test names the check binary defines (`<step>::<check>`). Listing loads the
-/// learner's code too (code can run before `main`), so it runs fenced like a check.
+/// The test names the check binary defines (`<step>::<check>`). Only the course's own
+/// build against the stubs is listed: a graded program could run code before `main`.
 pub(super) fn list_checks(
     exe: &Path,
     fences: &Fences,
@@ -115,14 +115,15 @@ pub(super) fn list_checks(
         cwd: &std::env::temp_dir(),
         env: Vec::new(),
         env_remove_prefixes: REMOVED_ENV,
-        isolation: fences.run.as_ref(),
+        // The program is the course's, and lives where fenced checks cannot see.
+        isolation: None,
     };
     let run = sandbox::run(&spec, &limits)
         .map_err(|e| format!("the checks could not be listed ({}): {e}", exe.display()))?;
     if run.ending != sandbox::Ending::Exited(0) {
         return Err(format!(
             "the checks could not be listed (the check program ended with {:?} while only \
-             listing; does code run before main, or at load time?):\n{}",
+             listing):\n{}",
             run.ending,
             run.output.trim()
         ));

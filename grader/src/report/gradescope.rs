@@ -79,6 +79,11 @@ fn test_output(ex: &ExerciseReport, check: &CheckReport) -> String {
             let first = ex.first_compile_error().unwrap_or_default();
             let _ = write!(out, "\n\n{}\n\n{}", check.message, clean(first));
         }
+        Status::Flagged => {
+            // The evidence is in the overview above the tests, once.
+            let _ = write!(out, "\n\n{}", clean(&check.message));
+            return out;
+        }
         _ => {
             if !check.message.is_empty() {
                 let _ = write!(out, "\n\n{}", clean(&check.message));
@@ -119,6 +124,15 @@ fn overview(report: &Report) -> String {
         }
     }
     for ex in &report.exercises {
+        if !ex.flagged.is_empty() {
+            let _ = write!(
+                out,
+                "\n\n{} is flagged and not graded: its code reaches for the grader itself. \
+                 Found:\n{}",
+                ex.name,
+                clean(&ex.flagged.join("\n"))
+            );
+        }
         if let Some(error) = &ex.compile_error {
             let _ = write!(
                 out,

@@ -44,7 +44,9 @@ fn diff_sign(line: &str) -> Option<char> {
 /// compiler's message, the step's hint for a step not started, or the full failure.
 pub fn explain(ex: &ExerciseReport, check: &CheckReport, style: &Style) -> String {
     let mut out = String::new();
-    if let Some(error) = &ex.compile_error {
+    if !ex.flagged.is_empty() {
+        let _ = writeln!(out, "  {}: {}", style.bold(&ex.name), flagged_text(ex));
+    } else if let Some(error) = &ex.compile_error {
         let _ = writeln!(
             out,
             "  {} does not compile:\n{}",
@@ -67,6 +69,17 @@ pub fn explain(ex: &ExerciseReport, check: &CheckReport, style: &Style) -> Strin
         render_failure(&mut out, check, style);
     }
     out
+}
+
+/// Why a flagged exercise was not graded, with the evidence, one item a line.
+fn flagged_text(ex: &ExerciseReport) -> String {
+    let mut text = "Not graded, 0 points: its code reaches for the grader itself instead of \
+                    only doing the exercise. Found:"
+        .to_owned();
+    for item in &ex.flagged {
+        let _ = write!(text, "\n    - {item}");
+    }
+    text
 }
 
 /// Renders the report. `detailed` adds every failure's full explanation (one exercise).
@@ -121,6 +134,10 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
             "  The exercise does not compile:\n{}\n",
             indent(shown, 4)
         );
+        return;
+    }
+    if !ex.flagged.is_empty() {
+        let _ = writeln!(out, "  {}\n", flagged_text(ex));
         return;
     }
     let mut step = "";
@@ -225,6 +242,15 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style, detailed: 
         return;
     };
     let details = format!("{GRADER_COMMAND} {}{}", ex.name, report.source_args);
+    if !ex.flagged.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} remove from {} what reaches for the grader (listed above)",
+            style.bold("Next:"),
+            ex.name
+        );
+        return;
+    }
     if let Some(error) = &ex.compile_error {
         let first = error.lines().next().unwrap_or_default();
         let _ = writeln!(

@@ -53,6 +53,9 @@ fn suite(ex: &ExerciseReport) -> TestSuite {
     if let Some(error) = &ex.compile_error {
         suite.set_system_err(text(error));
     }
+    if !ex.flagged.is_empty() {
+        suite.set_system_err(text(&ex.flagged.join("\n")));
+    }
     suite
 }
 
@@ -71,6 +74,14 @@ fn case(ex: &ExerciseReport, check: &CheckReport) -> TestCase {
                 .set_message(one_line(&check.message))
                 .set_type("compile-error")
                 .set_description(text(first));
+            status
+        }
+        Status::Flagged => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status
+                .set_message(one_line(&check.message))
+                .set_type("flagged")
+                .set_description(text(&check.details));
             status
         }
         Status::Fail | Status::Timeout | Status::Crash | Status::Todo => {

@@ -136,6 +136,7 @@ mod tests {
             max_points: checks.iter().map(|c| c.max_points).sum(),
             book: String::new(),
             compile_error: None,
+            flagged: Vec::new(),
             checks,
         }
     }

@@ -82,10 +82,9 @@ fn render_table(out: &mut String, exercises: &[ExerciseReport]) {
 fn render_broken(out: &mut String, report: &Report) {
     let broken =
         |c: &&CheckReport| matches!(c.status, Status::Fail | Status::Timeout | Status::Crash);
-    let any = report
-        .exercises
-        .iter()
-        .any(|ex| ex.compile_error.is_some() || ex.checks.iter().any(|c| broken(&c)));
+    let any = report.exercises.iter().any(|ex| {
+        ex.compile_error.is_some() || !ex.flagged.is_empty() || ex.checks.iter().any(|c| broken(&c))
+    });
     if !any {
         return;
     }
@@ -100,6 +99,17 @@ fn render_broken(out: &mut String, report: &Report) {
             );
             fenced(out, &head(error));
             let _ = writeln!(out, "Read: {}\n", code(&ex.book));
+        }
+        if !ex.flagged.is_empty() {
+            let _ = writeln!(
+                out,
+                "#### {} {} flagged, not graded (0 points)\n\nIts code reaches for the \
+                 grader itself instead of only doing the exercise. Found:\n",
+                icon(Status::Flagged),
+                inline(&ex.name)
+            );
+            fenced(out, &ex.flagged.join("\n"));
+            continue;
         }
         for check in ex.checks.iter().filter(broken) {
             let _ = writeln!(
@@ -192,6 +202,7 @@ fn icon(status: Status) -> &'static str {
         Status::Timeout => "⏱️",
         Status::Crash => "💥",
         Status::Skipped => "⏭️",
+        Status::Flagged => "🚩",
     }
 }
 
@@ -268,6 +279,7 @@ mod tests {
             max_points: 3,
             book: "pipes.md".into(),
             compile_error: None,
+            flagged: Vec::new(),
             checks: Vec::new(),
         };
         let mut out = String::new();

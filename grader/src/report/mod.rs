@@ -21,6 +21,8 @@ pub enum Status {
     Timeout,
     Crash,
     Skipped,
+    /// Not graded: the code reaches for the grader itself (see the exercise's evidence).
+    Flagged,
 }
 
 /// How a learner runs the grader; every "run this next" starts with it.
@@ -41,6 +43,7 @@ impl Status {
             Status::Timeout => "timeout",
             Status::Crash => "crash",
             Status::Skipped => "skipped",
+            Status::Flagged => "flagged",
         }
     }
 }
@@ -73,13 +76,18 @@ pub struct ExerciseReport {
     pub name: String,
     pub title: String,
     pub dir: String,
-    /// `pass`, `fail`, `todo`, `compile-error` or `skipped`.
+    /// `pass`, `fail`, `todo`, `compile-error`, `skipped` or `flagged`.
     pub status: Status,
     pub points: u32,
     pub max_points: u32,
     pub book: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compile_error: Option<String>,
+    /// Why the exercise was not graded: what its code does to reach for the grader (run
+    /// code before `main`, replace a C library function, name the record channel), each
+    /// with where it was found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flagged: Vec<String>,
     pub checks: Vec<CheckReport>,
 }
 
@@ -106,7 +114,7 @@ pub struct CheckReport {
 #[derive(Debug, Default, Serialize)]
 pub struct Summary {
     pub passed: usize,
-    /// Checks that failed, timed out, crashed or did not compile.
+    /// Checks that failed, timed out, crashed, did not compile or were flagged.
     pub failed: usize,
     /// Checks whose code is not written yet.
     pub todo: usize,
@@ -121,7 +129,9 @@ impl ExerciseReport {
     /// broken, `todo` while steps remain unstarted and nothing is broken.
     pub fn summarize(checks: &[CheckReport], compile_error: bool) -> Status {
         let all = |s: &[Status]| checks.iter().all(|c| s.contains(&c.status));
-        if compile_error {
+        if checks.iter().any(|c| c.status == Status::Flagged) {
+            Status::Flagged
+        } else if compile_error {
             Status::CompileError
         } else if all(&[Status::Skipped]) {
             Status::Skipped
@@ -260,6 +270,7 @@ mod tests {
             (&[Crash], false, Fail),
             (&[Skipped], false, Skipped),
             (&[CompileError], true, CompileError),
+            (&[Flagged, Flagged], false, Flagged),
         ];
         for (statuses, compile_error, want) in cases {
             let checks: Vec<_> = statuses.iter().map(|s| check(*s)).collect();

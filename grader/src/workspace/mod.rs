@@ -32,6 +32,9 @@ pub enum Source {
     Solutions,
     /// `DIR/exercises/*/src` of someone's submission.
     Submission(PathBuf),
+    /// The pristine stubs (`grader/stubs/*/src`): the reference every graded build is
+    /// compared with, and the program the checks are listed from.
+    Stubs,
 }
 
 impl Source {
@@ -41,6 +44,7 @@ impl Source {
             Source::InPlace => course.root.join(ex.src_rel()),
             Source::Solutions => ex.solution_src(&course.root),
             Source::Submission(sub) => sub.join(ex.src_rel()),
+            Source::Stubs => ex.stub_src(&course.root),
         }
     }
 
@@ -50,6 +54,7 @@ impl Source {
             Source::InPlace => String::new(),
             Source::Solutions => " --solutions".into(),
             Source::Submission(dir) => format!(" --submission {}", dir.display()),
+            Source::Stubs => String::new(),
         }
     }
 
@@ -58,6 +63,7 @@ impl Source {
             Source::InPlace => "exercises".into(),
             Source::Solutions => "solutions".into(),
             Source::Submission(dir) => format!("submission {}", dir.display()),
+            Source::Stubs => "stubs".into(),
         }
     }
 }
@@ -136,7 +142,8 @@ impl Workspace {
             ));
         }
         let overlays = course.overlays_dir();
-        let build_dir = overlays.join("build");
+        let build_name = build_folder(source);
+        let build_dir = overlays.join(build_name);
         fs::create_dir_all(&build_dir).at(Stage::Workspace)?;
         let name = overlay_name(source);
         let lock = overlay::lock(&overlays.join(format!("{name}.lock")))?;
@@ -145,7 +152,7 @@ impl Workspace {
         let mut display_src = Vec::new();
         let ignored = match source {
             Source::Submission(dir) => submission::ignored_files(dir, course),
-            Source::InPlace | Source::Solutions => Vec::new(),
+            Source::InPlace | Source::Solutions | Source::Stubs => Vec::new(),
         };
         for ex in &course.exercises {
             let from = source.src_of(course, ex);
@@ -190,7 +197,7 @@ impl Workspace {
             .flat_map(|(rel, _)| overlay::files_under(&root.join(rel)))
             .collect::<Vec<_>>();
         let shared = SharedBuild {
-            lock: overlays.join("build.lock"),
+            lock: overlays.join(format!("{build_name}.lock")),
             marker: build_dir.join("last-built-sources"),
             bin_dir: overlays.join(format!("{name}.bin")),
             sources_id: digest(&graded_files)?,
@@ -225,10 +232,24 @@ fn digest(files: &[PathBuf]) -> Result<String> {
     Ok(format!("{:016x}", hasher.finish()))
 }
 
+/// The target folder an overlay builds in. Submissions never build where the solutions
+/// were built: a submission's compiler could otherwise embed a compiled check program of
+/// the solutions (which passes) with `include_bytes!` and run it. The stubs keep a folder
+/// of their own so that grading never alternates sources in one folder, which would
+/// rebuild each exercise every time.
+fn build_folder(source: &Source) -> &'static str {
+    match source {
+        Source::Submission(_) => "build-submissions",
+        Source::Stubs => "build-stubs",
+        Source::InPlace | Source::Solutions => "build",
+    }
+}
+
 fn overlay_name(source: &Source) -> String {
     match source {
         Source::InPlace => "in-place".into(),
         Source::Solutions => "solutions".into(),
+        Source::Stubs => "stubs".into(),
         Source::Submission(dir) => {
             let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
             let mut hasher = DefaultHasher::new();
