@@ -3,7 +3,7 @@
 //! Exit status: 0 when every graded check passes, 1 when some do not, 2 when the grader
 //! itself cannot run (a malformed course, a missing folder, an unknown exercise).
 
-use crate::commands::{self, batch, classroom, grade, hint, mutants, reset, watch};
+use crate::commands::{self, batch, classroom, grade, hint, load, mutants, reset, watch};
 use crate::course::{self, Course};
 use crate::error::{At, Error, Result, Stage};
 use crate::files;
@@ -96,6 +96,11 @@ enum Dev {
     /// graded is caught, does not compile, or is listed in grader/mutants/equivalent.toml
     /// with a reason; 1 when one survives unexplained.
     Mutants(mutants::Args),
+    /// Grade the reference solutions again and again with every core kept busy (spinning
+    /// threads and a build of the grader from scratch) and report every check that did not
+    /// pass: a false failure. Exit status: 0 when there was none. After `--`, run that
+    /// command under the same load instead.
+    Load(load::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -143,6 +148,7 @@ fn run(cli: &Cli) -> Result<bool> {
         Command::List => commands::list::run(&course, &settings),
         Command::Reset(args) => reset::run(&course, args).map(|()| true),
         Command::Dev(Dev::Mutants(args)) => mutants::run(&course, args, &settings),
+        Command::Dev(Dev::Load(args)) => load::run(&course, args, &settings),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod classroom;
 pub mod grade;
 pub mod hint;
 pub mod list;
+pub mod load;
 pub mod mutants;
 pub mod reset;
 pub mod watch;

@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod executor;
 pub mod fork;
 pub mod futexes;
+pub mod gated;
 pub mod net;
 pub mod panics;
 pub mod procfs;

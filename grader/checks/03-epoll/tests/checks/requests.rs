@@ -3,6 +3,7 @@ use delayserver::DelayServer;
 use epoll::requests::{Request, get_all};
 use epoll::{Events, Interest, Poll, Token, Waker};
 use std::time::{Duration, Instant};
+use testkit::gated::{Gate, GatedServer};
 use testkit::procfs::{open_fds, settle_fds};
 use testkit::scripted::{ScriptedServer, response_in_pieces as response_in_pieces_of};
 use testkit::timing::time;
@@ -18,10 +19,20 @@ fn body(response: &[u8]) -> &[u8] {
 }
 
 check! {
-    /// Five requests of 500, 400, 300, 200 and 100 ms complete in reverse order.
+    /// Five requests in flight together complete in the order their answers come: the
+    /// server answers the last request first, and each next one only after the client has
+    /// read the one before, so two answers never become ready together.
     fn completion_order() {
-        let server = DelayServer::start().unwrap();
-        let done = get_all(server.addr(), &["/500/a", "/400/b", "/300/c", "/200/d", "/100/e"]).unwrap();
+        let paths = ["/500/a", "/400/b", "/300/c", "/200/d", "/100/e"];
+        let server = GatedServer::start(paths.iter().rev().map(|p| p.to_string()).collect(), Gate::Read);
+        let done = get_all(server.addr(), &paths).unwrap();
+        let together = server.together();
+        assert!(
+            together == paths.len(),
+            "only {together} of {} requests reached the server before the first was answered: \
+             get_all must send every request before it waits for any answer",
+            paths.len()
+        );
         let lines: Vec<String> = done
             .iter()
             .map(|c| format!("{}: {}", c.index, String::from_utf8_lossy(body(&c.response))))

@@ -1,10 +1,10 @@
-use crate::gated::GatedServer;
 use crate::ms;
 use delayserver::DelayServer;
 use runtime::http::get;
 use runtime::{Runtime, spawn};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use testkit::gated::{Gate, GatedServer};
 use testkit::scripted::{ScriptedServer, response_in_pieces as response_in_pieces_of};
 use testkit::{Hypotheses, check};
 
@@ -20,7 +20,7 @@ check! {
         let done: Arc<Mutex<Vec<String>>> = Arc::default();
         let server = GatedServer::start(
             by_delay.iter().map(|d| format!("/{d}/d{d}")).collect(),
-            Arc::clone(&done),
+            Gate::Recorded(Arc::clone(&done)),
         );
         let addr = server.addr();
         let not_found_server = DelayServer::start().unwrap();

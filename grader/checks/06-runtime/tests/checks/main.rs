@@ -3,7 +3,6 @@
 
 mod block_on;
 mod executor;
-mod gated;
 mod handover;
 mod http;
 mod reactor;

@@ -1,7 +1,8 @@
 //! A server that holds every request until it is its turn: it answers them one at a time,
-//! in an order the check chooses, and answers the next only once the client has recorded
+//! in an order the check chooses, and answers the next only once the client is done with
 //! the previous one. Which request completes first is then decided here, not by how fast
-//! a busy machine starts threads and wakes sleepers.
+//! a busy machine starts threads and wakes sleepers, nor by the order in which the kernel
+//! lists events that became ready together.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -19,10 +20,20 @@ pub struct GatedServer {
     turns: JoinHandle<usize>,
 }
 
+/// When the client is done with an answer, so that the next may be sent.
+pub enum Gate {
+    /// When the check has recorded it: `recorded` holds one more entry.
+    Recorded(Arc<Mutex<Vec<String>>>),
+    /// When the client has read all of it: its socket's receive queue is empty (or the
+    /// socket is gone). For clients whose completions the check only sees at the end.
+    Read,
+}
+
 impl GatedServer {
     /// Serves `order.len()` requests, answering the one for path `order[k]` k-th with a
-    /// 200 whose body is the last segment of its path, once `recorded` holds k entries.
-    pub fn start(order: Vec<String>, recorded: Arc<Mutex<Vec<String>>>) -> GatedServer {
+    /// 200 whose body is the last segment of its path, once `gate` says the client is
+    /// done with the answer before.
+    pub fn start(order: Vec<String>, gate: Gate) -> GatedServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let (arrivals, arrived) = mpsc::channel::<(String, TcpStream)>();
@@ -74,12 +85,19 @@ impl GatedServer {
                         Err(_) => break,
                     }
                 }
-                if let Some(at) = waiting.iter().position(|(p, _)| p == path) {
-                    let (_, stream) = waiting.swap_remove(at);
-                    answer(stream, path, &mut 0);
-                }
+                let Some(at) = waiting.iter().position(|(p, _)| p == path) else {
+                    continue;
+                };
+                let (_, stream) = waiting.swap_remove(at);
+                let ends = (stream.peer_addr().ok(), stream.local_addr().ok());
+                answer(stream, path, &mut 0);
+                let done = || match (&gate, ends) {
+                    (Gate::Recorded(recorded), _) => recorded.lock().unwrap().len() > turn,
+                    (Gate::Read, (Some(client), Some(server))) => !unread(client, server),
+                    (Gate::Read, _) => true,
+                };
                 let deadline = Instant::now() + PATIENCE;
-                while recorded.lock().unwrap().len() <= turn && Instant::now() < deadline {
+                while !done() && Instant::now() < deadline {
                     thread::sleep(Duration::from_millis(1));
                 }
             }
@@ -109,6 +127,34 @@ fn answer(mut stream: TcpStream, path: &str, answered: &mut usize) {
     );
     let _ = stream.write_all(response.as_bytes());
     *answered += 1;
+}
+
+/// Whether the TCP socket at `client`, connected to `server`, holds received bytes its
+/// program has not read yet. Both ends are in this process, so in its network namespace:
+/// `/proc/self/net/tcp` lists the socket with its receive queue.
+fn unread(client: SocketAddr, server: SocketAddr) -> bool {
+    let (SocketAddr::V4(client), SocketAddr::V4(server)) = (client, server) else {
+        return false;
+    };
+    let hex = |addr: std::net::SocketAddrV4| {
+        format!(
+            "{:08X}:{:04X}",
+            u32::from_le_bytes(addr.ip().octets()),
+            addr.port()
+        )
+    };
+    let (local, remote) = (hex(client), hex(server));
+    let table = std::fs::read_to_string("/proc/self/net/tcp").unwrap_or_default();
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.len() > 4
+            && fields[1] == local
+            && fields[2] == remote
+            && fields[4]
+                .split_once(':')
+                .and_then(|(_, rx)| u64::from_str_radix(rx, 16).ok())
+                .is_some_and(|rx| rx > 0)
+    })
 }
 
 /// The path of the request on `stream`, read up to the end of its head.

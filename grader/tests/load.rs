@@ -1,0 +1,84 @@
+//! `grader dev load`: grades the solutions under a load it makes itself and counts every
+//! check that did not pass.
+
+mod common;
+
+use common::mini_grader;
+
+#[test]
+fn passing_solutions_give_no_false_failures() {
+    let output = mini_grader()
+        .args([
+            "dev",
+            "load",
+            "delta",
+            "--runs",
+            "2",
+            "--busy",
+            "1",
+            "--no-build",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(
+            "2 gradings of the solutions (1 checks each) with 1 spinning threads: 0 false failures"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(stderr.matches("1/1 checks passed").count(), 2, "{stderr}");
+}
+
+#[test]
+fn a_check_that_does_not_pass_is_counted_and_named_with_its_run() {
+    // The mini course has no solution of alpha, whose stub provokes every verdict.
+    let output = mini_grader()
+        .args([
+            "--timeout",
+            "1",
+            "dev",
+            "load",
+            "alpha",
+            "--runs",
+            "2",
+            "--busy",
+            "1",
+        ])
+        .arg("--no-build")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("\n  basics::multiplies: 2 of 2 runs; first in run 1: fail (assertion"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n  basics::unfinished: 2 of 2 runs; first in run 1: todo"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("basics::adds"),
+        "a passing check is listed: {stdout}"
+    );
+    assert!(!stdout.contains(" 0 false failures"), "{stdout}");
+}
+
+#[test]
+fn a_command_runs_under_the_load_and_gives_its_exit_status() {
+    for (command, code) in [("true", 0), ("false", 1)] {
+        let output = mini_grader()
+            .args(["dev", "load", "--busy", "2", "--no-build", "--", command])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(code), "{command}: {stdout}");
+        assert!(
+            stdout.contains(&format!("{command} under 2 spinning threads")),
+            "{stdout}"
+        );
+    }
+}
