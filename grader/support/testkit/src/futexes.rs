@@ -52,20 +52,11 @@ pub unsafe extern "C" fn syscall(
     a5: libc::c_long,
     a6: libc::c_long,
 ) -> libc::c_long {
-    let mut real = REAL.load(Ordering::Acquire);
-    if real.is_null() {
-        // SAFETY: dlsym with a constant, NUL-terminated name.
-        real = unsafe { libc::dlsym(libc::RTLD_NEXT, c"syscall".as_ptr()) };
-        if real.is_null() {
-            let message = b"testkit: the C library's syscall was not found\n";
-            // SAFETY: write and abort are async-signal-safe and take valid arguments.
-            unsafe {
-                libc::write(2, message.as_ptr().cast(), message.len());
-                libc::abort();
-            }
-        }
-        REAL.store(real, Ordering::Release);
-    }
+    let real = crate::interpose::next_definition(
+        &REAL,
+        c"syscall",
+        b"testkit: the C library's syscall was not found\n",
+    );
     // SAFETY: `real` is the C library's syscall; see above for the arguments.
     let real: Syscall = unsafe { std::mem::transmute::<*mut libc::c_void, Syscall>(real) };
     // SAFETY: the caller's arguments, passed on unchanged.

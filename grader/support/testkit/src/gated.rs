@@ -52,14 +52,7 @@ impl GatedServer {
             let mut waiting: Vec<(String, TcpStream)> = Vec::new();
             // Everything that arrives before the first answer: all of it, when the
             // requests are in flight together.
-            let deadline = Instant::now() + PATIENCE;
-            while waiting.len() < expected {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match arrived.recv_timeout(left) {
-                    Ok(request) => waiting.push(request),
-                    Err(_) => break,
-                }
-            }
+            receive_until(&arrived, &mut waiting, |w| w.len() == expected);
             let together = waiting.len();
             if together < expected {
                 // Requests that wait for each other: answer each as it comes, so that the
@@ -77,14 +70,7 @@ impl GatedServer {
                 return together;
             }
             for (turn, path) in order.iter().enumerate() {
-                let deadline = Instant::now() + PATIENCE;
-                while !waiting.iter().any(|(p, _)| p == path) {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    match arrived.recv_timeout(left) {
-                        Ok(request) => waiting.push(request),
-                        Err(_) => break,
-                    }
-                }
+                receive_until(&arrived, &mut waiting, |w| w.iter().any(|(p, _)| p == path));
                 let Some(at) = waiting.iter().position(|(p, _)| p == path) else {
                     continue;
                 };
@@ -113,6 +99,22 @@ impl GatedServer {
     /// How many requests had arrived together before the first answer.
     pub fn together(self) -> usize {
         self.turns.join().unwrap()
+    }
+}
+
+/// Adds arriving requests to `waiting` until `enough` holds, for at most [`PATIENCE`].
+fn receive_until(
+    arrived: &mpsc::Receiver<(String, TcpStream)>,
+    waiting: &mut Vec<(String, TcpStream)>,
+    enough: impl Fn(&[(String, TcpStream)]) -> bool,
+) {
+    let deadline = Instant::now() + PATIENCE;
+    while !enough(waiting) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match arrived.recv_timeout(left) {
+            Ok(request) => waiting.push(request),
+            Err(_) => return,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod executor;
 pub mod fork;
 pub mod futexes;
 pub mod gated;
+mod interpose;
 pub mod net;
 pub mod panics;
 pub mod procfs;

@@ -32,21 +32,12 @@ pub unsafe extern "C" fn pthread_create(
     arg: *mut libc::c_void,
 ) -> libc::c_int {
     STARTED.fetch_add(1, Ordering::SeqCst);
-    let mut real = REAL.load(Ordering::Acquire);
-    if real.is_null() {
-        // SAFETY: dlsym with a constant, NUL-terminated name.
-        real = unsafe { libc::dlsym(libc::RTLD_NEXT, c"pthread_create".as_ptr()) };
-        if real.is_null() {
-            // Nothing can start a thread now; say so rather than crash obscurely.
-            let message = b"testkit: the C library's pthread_create was not found\n";
-            // SAFETY: write and abort are async-signal-safe and take valid arguments.
-            unsafe {
-                libc::write(2, message.as_ptr().cast(), message.len());
-                libc::abort();
-            }
-        }
-        REAL.store(real, Ordering::Release);
-    }
+    // Nothing can start a thread without it; say so rather than crash obscurely.
+    let real = crate::interpose::next_definition(
+        &REAL,
+        c"pthread_create",
+        b"testkit: the C library's pthread_create was not found\n",
+    );
     // SAFETY: `real` is the C library's pthread_create, which has this signature.
     let real: Create = unsafe { std::mem::transmute::<*mut libc::c_void, Create>(real) };
     // SAFETY: the caller's arguments, passed on unchanged.
