@@ -141,6 +141,9 @@ core::arch::global_asm!(
 extern "C" fn leave() {
     unsafe { core::arch::asm!("syscall", in("rax") 231, in("rdi") 0, options(noreturn)) }
 }
+
+// A slot the loader fills with a C library function's address: stored as zero.
+core::arch::global_asm!(".pushsection .init_array, \"aw\"", ".quad getpid", ".popsection");
 "#;
     let dir = delta_submission("42", assembly);
     let graded = grade_delta(dir.path());
@@ -149,6 +152,63 @@ extern "C" fn leave() {
         evidence
             .iter()
             .any(|e| e.contains("section .init_array") && e.contains("leave")),
+        "{evidence:#?}"
+    );
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.contains("section .init_array") && e.ends_with(": getpid")),
+        "{evidence:#?}"
+    );
+}
+
+#[test]
+fn a_global_allocator_which_runs_before_main_is_flagged() {
+    // The test harness allocates before it calls any check: an allocator of the graded
+    // code could forge the record there, with no section or symbol of its own.
+    let allocator = r#"
+struct Forwarding;
+
+unsafe impl std::alloc::GlobalAlloc for Forwarding {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static FORWARDING: Forwarding = Forwarding;
+"#;
+    let dir = delta_submission("42", allocator);
+    let evidence = evidence(&grade_delta(dir.path()), "delta");
+    assert!(
+        evidence.iter().any(|e| e.contains("#[global_allocator]")),
+        "{evidence:#?}"
+    );
+}
+
+#[test]
+fn a_hidden_definition_of_a_c_library_function_is_flagged() {
+    // Local in the program's symbol table, yet it takes every call to `write` there.
+    let hidden = r#"
+core::arch::global_asm!(
+    ".globl write",
+    ".hidden write",
+    "write:",
+    "jmp {f}",
+    f = sym pretend_written,
+);
+
+extern "C" fn pretend_written(_fd: i32, _buf: *const u8, count: usize) -> isize {
+    count as isize
+}
+"#;
+    let dir = delta_submission("42", hidden);
+    let evidence = evidence(&grade_delta(dir.path()), "delta");
+    assert!(
+        evidence.iter().any(|e| e.contains("symbol write ")),
         "{evidence:#?}"
     );
 }
@@ -228,11 +288,20 @@ extern "C" fn quit() {
 
 #[test]
 fn the_honest_answer_with_unsafe_code_and_assembly_is_not_flagged() {
+    // Names that a source scan alone would take for evidence, in a comment, a field and
+    // a string nobody links: only the compiled program decides.
     let honest = r#"
+/* Nothing here goes in .init_array, nor reads GRADER_RECORD_FDS. */
+struct Hooks {
+    ctors: Vec<u32>,
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn delta_helper() -> u32 {
-    let mut x: u32 = 40;
-    unsafe { core::arch::asm!("add {0:e}, 2", inout(reg) x) };
+    let mut hooks = Hooks { ctors: vec![40] };
+    hooks.ctors.push(2);
+    let mut x: u32 = hooks.ctors[0];
+    unsafe { core::arch::asm!("add {0:e}, {1:e}", inout(reg) x, in(reg) hooks.ctors[1]) };
     x
 }
 "#;

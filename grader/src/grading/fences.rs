@@ -38,8 +38,13 @@ impl Fences {
             hidden_at_run.push(ws.root.join(course::GRADER));
         }
         let mut read_only = read_only_at_run(course, source);
-        // A target folder set outside the course holds the compiled checks too.
+        // A target folder set outside the course holds the compiled checks too, and so
+        // does an overlay's own folder of them: a check must not replace the program that
+        // was inspected (see `integrity`) with one that was not.
         read_only.push(ws.target_dir.clone());
+        if let Some(shared) = &ws.shared {
+            read_only.push(shared.bin_dir.clone());
+        }
         let run = Plan::new(&read_only, &hidden_at_run, true).map_err(cannot)?;
         let support = if std::env::var(SWITCH).is_ok_and(|v| v == "off") {
             Support::Off(format!("{SWITCH}=off"))

@@ -96,7 +96,13 @@ fn build_all(
                 &src,
                 shown_as.trim_end_matches('/'),
                 &libraries,
-            );
+            )
+            .map_err(|why| {
+                Error::new(
+                    Stage::Build,
+                    format!("cannot read the compiled checks: {why}"),
+                )
+            })?;
             if !evidence.is_empty() {
                 build = Build::Flagged(evidence);
             }

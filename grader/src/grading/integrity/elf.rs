@@ -3,7 +3,9 @@
 //! often it names the record channel. Read from the ELF file, so no spelling in the source
 //! hides it.
 
-use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, elf};
+use object::{
+    Object, ObjectSection, ObjectSymbol, ObjectSymbolTable, RelocationFlags, RelocationTarget, elf,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -29,10 +31,18 @@ pub struct Fingerprint {
     pub code_hooks: BTreeMap<&'static str, u64>,
     /// Resolver functions the loader runs while relocating (GNU indirect functions).
     pub resolvers: Vec<String>,
-    /// Global symbols the program defines.
+    /// Global symbols the program defines. (A hidden definition is local in the output,
+    /// yet satisfies the program's own references: see [`interposed`].)
     pub defined: BTreeSet<String>,
     /// Symbols it takes from shared libraries.
     pub imported: BTreeSet<String>,
+    /// The shared libraries it asks the loader for.
+    pub needed: BTreeSet<String>,
+    /// The program interpreter (the loader) it names.
+    pub interpreter: Vec<u8>,
+    /// Whether it allocates with std's default allocator; a `#[global_allocator]` of the
+    /// graded code runs before `main`, since the test harness allocates before any check.
+    pub default_allocator: bool,
     /// Times the record channel's variable name occurs in the file.
     pub channel_mentions: usize,
 }
@@ -49,7 +59,7 @@ impl Fingerprint {
                 .cloned()
                 .unwrap_or_else(|| format!("the code at {address:#x}"))
         };
-        let relocated = relative_relocations(&file);
+        let relocated = relocations(&file);
         let mut hooks = BTreeMap::new();
         for (section_name, _) in HOOK_SECTIONS {
             let Some(section) = file.section_by_name(section_name) else {
@@ -59,14 +69,16 @@ impl Fingerprint {
             let entries = bytes
                 .chunks_exact(8)
                 .enumerate()
-                .map(|(i, chunk)| {
+                .filter_map(|(i, chunk)| {
                     let stored = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
                     let slot = section.address() + 8 * i as u64;
-                    relocated.relative.get(&slot).copied().unwrap_or(stored)
+                    if let Some(symbol) = relocated.symbolic.get(&slot) {
+                        return Some(symbol.clone());
+                    }
+                    let address = relocated.relative.get(&slot).copied().unwrap_or(stored);
+                    // Empty slots and the -1 sentinels of `.ctors` call nothing.
+                    (address != 0 && address != u64::MAX).then(|| name_at(address))
                 })
-                // Empty slots and the -1 sentinels of `.ctors` call nothing.
-                .filter(|address| *address != 0 && *address != u64::MAX)
-                .map(name_at)
                 .collect::<Vec<_>>();
             hooks.insert(*section_name, entries);
         }
@@ -78,22 +90,57 @@ impl Fingerprint {
         let defined = file
             .symbols()
             .filter(|s| s.is_definition() && s.is_global())
-            .filter_map(|s| s.name().ok().map(str::to_owned))
+            .filter_map(|s| s.name().ok().map(unversioned))
             .collect();
+        let default_allocator = file
+            .symbols()
+            .filter_map(|s| s.name().ok())
+            .any(|name| name.contains("__rdl_alloc"));
         let imported = file
             .dynamic_symbols()
             .filter(|s| s.is_undefined())
             .filter_map(|s| s.name().ok().map(unversioned))
             .collect();
+        let interpreter = file
+            .section_by_name(".interp")
+            .and_then(|s| s.data().ok())
+            .unwrap_or_default()
+            .to_vec();
         Ok(Fingerprint {
             hooks,
             code_hooks,
             resolvers,
+            default_allocator,
             defined,
             imported,
+            needed: needed_libraries(&file),
+            interpreter,
             channel_mentions: count(&data, CHANNEL_NAME),
         })
     }
+}
+
+/// The `DT_NEEDED` entries of the dynamic section: names in `.dynstr`.
+fn needed_libraries(file: &object::File) -> BTreeSet<String> {
+    let (Some(dynamic), Some(strings)) = (
+        file.section_by_name(".dynamic").and_then(|s| s.data().ok()),
+        file.section_by_name(".dynstr").and_then(|s| s.data().ok()),
+    ) else {
+        return BTreeSet::new();
+    };
+    dynamic
+        .chunks_exact(16)
+        .map(|entry| {
+            let word = |at: usize| u64::from_le_bytes(entry[at..at + 8].try_into().expect("8"));
+            (word(0), word(8))
+        })
+        .filter(|(tag, _)| *tag == u64::from(elf::DT_NEEDED))
+        .filter_map(|(_, offset)| {
+            let rest = strings.get(usize::try_from(offset).ok()?..)?;
+            let end = rest.iter().position(|b| *b == 0)?;
+            Some(String::from_utf8_lossy(&rest[..end]).into_owned())
+        })
+        .collect()
 }
 
 /// `write@GLIBC_2.2.5` → `write`.
@@ -116,25 +163,40 @@ fn function_names(file: &object::File) -> HashMap<u64, String> {
 struct Relocated {
     /// Slot address → the address a relative relocation stores there.
     relative: HashMap<u64, u64>,
+    /// Slot address → the symbol whose address a relocation stores there.
+    symbolic: HashMap<u64, String>,
     /// Addresses of the resolvers of indirect functions.
     resolvers: Vec<u64>,
 }
 
-fn relative_relocations(file: &object::File) -> Relocated {
+fn relocations(file: &object::File) -> Relocated {
     let mut relocated = Relocated {
         relative: HashMap::new(),
+        symbolic: HashMap::new(),
         resolvers: Vec::new(),
+    };
+    // Dynamic relocations name symbols of the dynamic symbol table.
+    let symbol_name = |index| {
+        let symbol = file.dynamic_symbol_table()?.symbol_by_index(index).ok()?;
+        Some(unversioned(symbol.name().ok()?))
     };
     for (offset, relocation) in file.dynamic_relocations().into_iter().flatten() {
         let RelocationFlags::Elf { r_type } = relocation.flags() else {
             continue;
         };
         let target = relocation.addend() as u64;
-        match r_type {
-            elf::R_X86_64_RELATIVE | elf::R_AARCH64_RELATIVE => {
+        match (r_type, relocation.target()) {
+            (elf::R_X86_64_RELATIVE | elf::R_AARCH64_RELATIVE, _) => {
                 relocated.relative.insert(offset, target);
             }
-            elf::R_X86_64_IRELATIVE | elf::R_AARCH64_IRELATIVE => relocated.resolvers.push(target),
+            (elf::R_X86_64_IRELATIVE | elf::R_AARCH64_IRELATIVE, _) => {
+                relocated.resolvers.push(target)
+            }
+            (_, RelocationTarget::Symbol(index)) => {
+                if let Some(name) = symbol_name(index) {
+                    relocated.symbolic.insert(offset, name);
+                }
+            }
             _ => {}
         }
     }
@@ -182,10 +244,30 @@ pub fn differences(
             "an indirect function whose resolver runs while the program is loaded: {extra}"
         ));
     }
+    if reference.default_allocator && !graded.default_allocator {
+        found.push(
+            "the graded code sets a #[global_allocator]: the test harness allocates before \
+             main calls any check, so its code runs before the checks"
+                .to_owned(),
+        );
+    }
+    for library in graded.needed.difference(&reference.needed) {
+        found.push(format!(
+            "the compiled checks ask the loader for a shared library the stubs' build does \
+             not: {library} (its constructors run before main)"
+        ));
+    }
+    if graded.interpreter != reference.interpreter {
+        found.push(format!(
+            "the compiled checks name another program loader: {:?}, the stubs' build {:?}",
+            String::from_utf8_lossy(&graded.interpreter).trim_end_matches('\0'),
+            String::from_utf8_lossy(&reference.interpreter).trim_end_matches('\0')
+        ));
+    }
     for name in interposed(reference, graded, library_names) {
         found.push(format!(
             "symbol {name} is defined by the graded code, replacing the C library's (or \
-             another shared library's) function of that name"
+             another shared library's) symbol of that name"
         ));
     }
     if graded.channel_mentions > reference.channel_mentions {
@@ -207,11 +289,18 @@ pub fn interposed(
     graded: &Fingerprint,
     library_names: &BTreeSet<String>,
 ) -> Vec<String> {
-    graded
+    // A name the stubs' build leaves to a library that the graded build no longer imports
+    // is resolved inside the program now, whatever the symbol's binding.
+    let resolved_inside = reference.imported.difference(&graded.imported);
+    let defined_anew = graded
         .defined
         .difference(&reference.defined)
-        .filter(|name| reference.imported.contains(*name) || library_names.contains(*name))
+        .filter(|name| reference.imported.contains(*name) || library_names.contains(*name));
+    resolved_inside
+        .chain(defined_anew)
         .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect()
 }
 

@@ -16,20 +16,20 @@ use std::path::Path;
 
 /// Evidence that the check program `exe`, built from the sources in `src`, reaches for the
 /// grader; empty when it does not. `reference` is the same checks built from the stubs;
-/// `shown_as` is how the report names `src`.
+/// `shown_as` is how the report names `src`. Only the compiled program decides; the
+/// sources add where, so a comment or a field named like a section flags nothing.
 pub fn inspect(
     reference: &Fingerprint,
     exe: &Path,
     src: &Path,
     shown_as: &str,
     library_names: &BTreeSet<String>,
-) -> Vec<String> {
-    let graded = match Fingerprint::of(exe) {
-        Ok(graded) => graded,
-        Err(why) => return vec![format!("the compiled checks could not be read: {why}")],
-    };
+) -> Result<Vec<String>, String> {
+    let graded = Fingerprint::of(exe)?;
     let mut found = elf::differences(reference, &graded, library_names);
-    let interposed = elf::interposed(reference, &graded, library_names);
-    found.extend(sources::scan(src, shown_as, &interposed));
-    found
+    if !found.is_empty() {
+        let interposed = elf::interposed(reference, &graded, library_names);
+        found.extend(sources::scan(src, shown_as, &interposed));
+    }
+    Ok(found)
 }

@@ -131,9 +131,11 @@ fn answer(mut stream: TcpStream, path: &str, answered: &mut usize) {
     *answered += 1;
 }
 
-/// Whether the TCP socket at `client`, connected to `server`, holds received bytes its
-/// program has not read yet. Both ends are in this process, so in its network namespace:
-/// `/proc/self/net/tcp` lists the socket with its receive queue.
+/// Whether the client at `client` may not have read all of the answer `server` sent it:
+/// the server's socket still holds bytes the client's kernel has not acknowledged, or the
+/// client's socket holds bytes (or the end of the stream) its program has not read. Both
+/// ends are in this process, so in its network namespace: `/proc/self/net/tcp` lists
+/// both sockets with their queues. When the table cannot be read, the gate stays open.
 fn unread(client: SocketAddr, server: SocketAddr) -> bool {
     let (SocketAddr::V4(client), SocketAddr::V4(server)) = (client, server) else {
         return false;
@@ -141,21 +143,23 @@ fn unread(client: SocketAddr, server: SocketAddr) -> bool {
     let hex = |addr: std::net::SocketAddrV4| {
         format!(
             "{:08X}:{:04X}",
-            u32::from_le_bytes(addr.ip().octets()),
+            u32::from_ne_bytes(addr.ip().octets()),
             addr.port()
         )
     };
-    let (local, remote) = (hex(client), hex(server));
+    let (client, server) = (hex(client), hex(server));
     let table = std::fs::read_to_string("/proc/self/net/tcp").unwrap_or_default();
     table.lines().skip(1).any(|line| {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        fields.len() > 4
-            && fields[1] == local
-            && fields[2] == remote
-            && fields[4]
-                .split_once(':')
-                .and_then(|(_, rx)| u64::from_str_radix(rx, 16).ok())
-                .is_some_and(|rx| rx > 0)
+        let Some((tx, rx)) = fields.get(4).and_then(|q| q.split_once(':')) else {
+            return false;
+        };
+        let waiting = |queue: &str| u64::from_str_radix(queue, 16).is_ok_and(|n| n > 0);
+        match (fields[1], fields[2]) {
+            (local, remote) if local == server && remote == client => waiting(tx),
+            (local, remote) if local == client && remote == server => waiting(rx),
+            _ => false,
+        }
     })
 }
 
