@@ -161,8 +161,10 @@ fn competing(builds: Option<Builds>) -> String {
     }
 }
 
+/// Beside the grader's folder, not in it: the folders in it are hidden from checks, and
+/// one that comes and goes would be planned for and then be missing.
 fn build_dir(course: &Course) -> PathBuf {
-    course.overlays_dir().join("load-build")
+    course.target_dir().join("load-build")
 }
 
 /// The machine kept busy: spinning threads, and a build that starts over when it ends.
