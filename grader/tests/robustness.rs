@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{Graded, copy_tree, fingerprint, grade, mini_course, mini_grader, processes_marked};
+use common::{
+    Graded, copy_tree, fingerprint, grade, mini_course, mini_grader, processes_marked, repo,
+};
 
 const TIMEOUT: f64 = 2.0;
 
@@ -177,6 +179,52 @@ fn a_compile_error_in_one_exercise_leaves_the_others_graded() {
         before,
         fingerprint(submission.path()),
         "grading changed the submission"
+    );
+}
+
+/// The incremental compiler's state sometimes yields a program that cannot be linked
+/// (rust-lang/rust#81280), so a link error is only reported after a build without that
+/// state; a type error is reported at once, and the state is kept.
+#[test]
+fn a_link_error_is_reported_after_a_build_without_incremental_state() {
+    let submission = tempfile::tempdir().unwrap();
+    let src = submission.path().join("exercises/01-alpha/src");
+    copy_tree(&mini_course().join("exercises/01-alpha/src"), &src);
+    let lib = src.join("lib.rs");
+    let original = std::fs::read_to_string(&lib).unwrap();
+    let incremental = repo().join("target/mini-course/grader/build-submissions/debug/incremental");
+    let stale = incremental.join("stale-state-left-by-an-earlier-build");
+    let graded_with = |text: String| {
+        std::fs::write(&lib, text).unwrap();
+        std::fs::create_dir_all(&stale).unwrap();
+        let graded = grade(
+            mini_grader(),
+            &["alpha", "--submission", submission.path().to_str().unwrap()],
+        );
+        assert_eq!(graded.exercise("alpha")["status"], "compile-error");
+        graded.exercise("alpha")["compile_error"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let error = graded_with(original.replace(
+        "    a + b\n}\n\npub fn multiply",
+        "    a + \"b\"\n}\n\npub fn multiply",
+    ));
+    assert!(error.contains("error[E0277]"), "{error}");
+    assert!(stale.exists(), "a type error cleared the incremental state");
+
+    let error = graded_with(original.replace(
+        "    a + b\n}\n\npub fn multiply",
+        "    // SAFETY: never sound: the symbol is defined nowhere, so linking fails.\n    \
+         unsafe { defined_nowhere() };\n    a + b\n}\n\nunsafe extern \"C\" {\n    \
+         fn defined_nowhere();\n}\n\npub fn multiply",
+    ));
+    assert!(error.contains("defined_nowhere"), "{error}");
+    assert!(
+        !stale.exists(),
+        "the link error was reported without a build free of incremental state"
     );
 }
 

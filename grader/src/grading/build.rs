@@ -46,6 +46,81 @@ pub fn cargo() -> String {
 /// Compiles the harness package `harness` (and so the exercise it tests).
 pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Build> {
     let _exclusive = ws.shared.as_ref().map(|s| s.enter()).transpose()?;
+    let mut compiled = compile(ws, harness, fence)?;
+    if compiled.link_failed() {
+        // Optimized code built incrementally sometimes fails to link after an edit
+        // ("undefined hidden symbol ….llvm.…", rust-lang/rust#81280). A submission is
+        // only said not to compile when a build without that state fails too.
+        let incremental = ws.target_dir.join("debug").join("incremental");
+        if incremental.exists() {
+            fs_err::remove_dir_all(&incremental).at(Stage::Build)?;
+            compiled = compile(ws, harness, fence)?;
+        }
+    }
+    compiled.verdict(ws, harness)
+}
+
+/// What one run of cargo said.
+enum Compiled {
+    /// Stopped at the build limit.
+    Endless(Duration),
+    Finished {
+        executable: Option<PathBuf>,
+        success: bool,
+        /// The compiler's error messages, as rendered.
+        errors: Vec<String>,
+        stderr: String,
+    },
+}
+
+impl Compiled {
+    fn link_failed(&self) -> bool {
+        matches!(self, Compiled::Finished { errors, .. }
+            if errors.iter().any(|e| e.starts_with("error: linking with")))
+    }
+
+    fn verdict(self, ws: &Workspace, harness: &str) -> Result<Build> {
+        let (executable, success, errors, stderr) = match self {
+            Compiled::Endless(limit) => {
+                return Ok(Build::Failed(format!(
+                    "the build did not finish within {} s and was stopped (a macro or \
+                     constant that never finishes expanding?); {BUILD_LIMIT_VAR} sets this \
+                     limit in seconds",
+                    limit.as_secs()
+                )));
+            }
+            Compiled::Finished {
+                executable,
+                success,
+                errors,
+                stderr,
+            } => (executable, success, errors, stderr),
+        };
+        match executable {
+            Some(exe) if success => match &ws.shared {
+                // The next overlay's build replaces this binary; run a copy of our own.
+                Some(shared) => {
+                    let copy = shared.bin_dir.join(format!("{harness}-{TEST_TARGET}"));
+                    let _ = fs_err::remove_file(&copy);
+                    fs_err::copy(&exe, &copy).at(Stage::Build)?;
+                    Ok(Build::Built(copy))
+                }
+                None => Ok(Build::Built(exe)),
+            },
+            _ => {
+                let text = if errors.is_empty() {
+                    // Not a compiler error: cargo itself complained (a manifest, the registry).
+                    stderr.trim().to_owned()
+                } else {
+                    summarize(&errors)
+                };
+                Ok(Build::Failed(ws.localize(&text)))
+            }
+        }
+    }
+}
+
+fn compile(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Compiled> {
     let mut command = Command::new(cargo());
     if let Some(plan) = fence.cloned() {
         // SAFETY: `enter` only makes system calls on data prepared before the fork.
@@ -68,11 +143,7 @@ pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Buil
     let Some(output) = sandbox::capture(command, limit)
         .map_err(|e| Error::new(Stage::Build, format!("cannot run cargo ({}): {e}", cargo())))?
     else {
-        return Ok(Build::Failed(format!(
-            "the build did not finish within {} s and was stopped (a macro or constant that \
-             never finishes expanding?); {BUILD_LIMIT_VAR} sets this limit in seconds",
-            limit.as_secs()
-        )));
+        return Ok(Compiled::Endless(limit));
     };
     let mut executable = None;
     let mut errors = Vec::new();
@@ -95,27 +166,12 @@ pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Buil
             _ => {}
         }
     }
-    match executable {
-        Some(exe) if output.status.success() => match &ws.shared {
-            // The next overlay's build replaces this binary; run a copy of our own.
-            Some(shared) => {
-                let copy = shared.bin_dir.join(format!("{harness}-{TEST_TARGET}"));
-                let _ = fs_err::remove_file(&copy);
-                fs_err::copy(&exe, &copy).at(Stage::Build)?;
-                Ok(Build::Built(copy))
-            }
-            None => Ok(Build::Built(exe)),
-        },
-        _ => {
-            let text = if errors.is_empty() {
-                // Not a compiler error: cargo itself complained (a manifest, the registry).
-                String::from_utf8_lossy(&output.stderr).trim().to_owned()
-            } else {
-                summarize(&errors)
-            };
-            Ok(Build::Failed(ws.localize(&text)))
-        }
-    }
+    Ok(Compiled::Finished {
+        executable,
+        success: output.status.success(),
+        errors,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
 }
 
 fn summarize(errors: &[String]) -> String {
