@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{copy_tree, grade, mini_course, mini_grader};
+use common::{grade, mini_course, mini_grader, submission_from};
 use serde::Deserialize;
 use std::process::Output;
 
@@ -445,9 +445,8 @@ fn junit_agrees_with_the_json_report_of_a_passing_exercise() {
 
 #[test]
 fn a_compile_error_is_a_junit_error_on_every_check() {
-    let submission = tempfile::tempdir().unwrap();
-    let src = submission.path().join("exercises/01-alpha/src");
-    copy_tree(&mini_course().join("exercises/01-alpha/src"), &src);
+    let (submission, src) =
+        submission_from(&mini_course().join("exercises/01-alpha/src"), "01-alpha");
     std::fs::write(
         src.join("lib.rs"),
         "pub fn add(a: u32) -> u32 { a + \"b\" }\n",

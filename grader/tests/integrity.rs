@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Graded, grade, grader, mini_grader, repo};
+use common::{Graded, grade, grader, mini_grader, repo, submission_from};
 use std::path::Path;
 use tempfile::TempDir;
 
@@ -29,6 +29,12 @@ fn grade_delta(dir: &Path) -> Graded {
         mini_grader(),
         &["delta", "--submission", dir.to_str().unwrap()],
     )
+}
+
+/// The evidence against `delta` written as `answer_body` and `extra`, once graded flagged.
+fn flagged_for(answer_body: &str, extra: &str) -> Vec<String> {
+    let dir = delta_submission(answer_body, extra);
+    evidence(&grade_delta(dir.path()), "delta")
 }
 
 /// The exercise's evidence, after checking it is flagged with no points and every check
@@ -80,10 +86,7 @@ extern "C" fn forge() {
 
 #[test]
 fn the_forging_constructor_on_untouched_threads_stubs_is_flagged_with_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let stub = repo().join("grader/stubs/01-threads/src");
-    let src = dir.path().join("exercises/01-threads/src");
-    common::copy_tree(&stub, &src);
+    let (dir, src) = submission_from(&repo().join("grader/stubs/01-threads/src"), "01-threads");
     let lib = src.join("lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap() + FORGING_CONSTRUCTOR;
     std::fs::write(&lib, text).unwrap();
@@ -117,9 +120,7 @@ extern "C" fn early() {
     }
 }
 "#;
-    let dir = delta_submission("todo!()", hidden);
-    let graded = grade_delta(dir.path());
-    let evidence = evidence(&graded, "delta");
+    let evidence = flagged_for("todo!()", hidden);
     assert_eq!(evidence.len(), 1, "{evidence:#?}");
     assert!(
         evidence[0].contains(".init_array") && evidence[0].contains("delta::early"),
@@ -145,9 +146,7 @@ extern "C" fn leave() {
 // A slot the loader fills with a C library function's address: stored as zero.
 core::arch::global_asm!(".pushsection .init_array, \"aw\"", ".quad getpid", ".popsection");
 "#;
-    let dir = delta_submission("42", assembly);
-    let graded = grade_delta(dir.path());
-    let evidence = evidence(&graded, "delta");
+    let evidence = flagged_for("42", assembly);
     assert!(
         evidence
             .iter()
@@ -181,8 +180,7 @@ unsafe impl std::alloc::GlobalAlloc for Forwarding {
 #[global_allocator]
 static FORWARDING: Forwarding = Forwarding;
 "#;
-    let dir = delta_submission("42", allocator);
-    let evidence = evidence(&grade_delta(dir.path()), "delta");
+    let evidence = flagged_for("42", allocator);
     assert!(
         evidence.iter().any(|e| e.contains("#[global_allocator]")),
         "{evidence:#?}"
@@ -205,8 +203,7 @@ extern "C" fn pretend_written(_fd: i32, _buf: *const u8, count: usize) -> isize 
     count as isize
 }
 "#;
-    let dir = delta_submission("42", hidden);
-    let evidence = evidence(&grade_delta(dir.path()), "delta");
+    let evidence = flagged_for("42", hidden);
     assert!(
         evidence.iter().any(|e| e.contains("symbol write ")),
         "{evidence:#?}"
@@ -226,9 +223,7 @@ pub extern "C" fn lookup(_name: *const u8) -> *const u8 {
     std::ptr::null()
 }
 "#;
-    let dir = delta_submission("42", replaced);
-    let graded = grade_delta(dir.path());
-    let evidence = evidence(&graded, "delta");
+    let evidence = flagged_for("42", replaced);
     let joined = evidence.join("\n");
     assert!(joined.contains("symbol write "), "{joined}");
     assert!(joined.contains("symbol getenv "), "{joined}");
@@ -241,9 +236,7 @@ pub extern "C" fn lookup(_name: *const u8) -> *const u8 {
 #[test]
 fn code_under_test_that_opens_the_record_channel_is_flagged() {
     let body = "std::env::var(\"GRADER_RECORD_FDS\").map_or(0, |v| v.len() as u32)";
-    let dir = delta_submission(body, "");
-    let graded = grade_delta(dir.path());
-    let evidence = evidence(&graded, "delta");
+    let evidence = flagged_for(body, "");
     let joined = evidence.join("\n");
     assert!(joined.contains("record channel"), "{joined}");
     assert!(joined.contains("lib.rs:2: names the grader"), "{joined}");
@@ -258,8 +251,7 @@ static LATE: extern "C" fn() = late;
 
 extern "C" fn late() {}
 "#;
-    let dir = delta_submission("42", late);
-    let evidence = evidence(&grade_delta(dir.path()), "delta");
+    let evidence = flagged_for("42", late);
     assert!(
         evidence
             .iter()

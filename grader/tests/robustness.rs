@@ -5,7 +5,7 @@
 mod common;
 
 use common::{
-    Graded, copy_tree, fingerprint, grade, mini_course, mini_grader, processes_marked, repo,
+    Graded, fingerprint, grade, mini_course, mini_grader, processes_marked, repo, submission_from,
 };
 
 const TIMEOUT: f64 = 2.0;
@@ -142,9 +142,8 @@ fn every_verdict_is_reported_and_nothing_is_left_behind() {
 
 #[test]
 fn a_compile_error_in_one_exercise_leaves_the_others_graded() {
-    let submission = tempfile::tempdir().unwrap();
-    let src = submission.path().join("exercises/01-alpha/src");
-    copy_tree(&mini_course().join("exercises/01-alpha/src"), &src);
+    let (submission, src) =
+        submission_from(&mini_course().join("exercises/01-alpha/src"), "01-alpha");
     let lib = src.join("lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
     std::fs::write(
@@ -187,9 +186,8 @@ fn a_compile_error_in_one_exercise_leaves_the_others_graded() {
 /// state; a type error is reported at once, and the state is kept.
 #[test]
 fn a_link_error_is_reported_after_a_build_without_incremental_state() {
-    let submission = tempfile::tempdir().unwrap();
-    let src = submission.path().join("exercises/01-alpha/src");
-    copy_tree(&mini_course().join("exercises/01-alpha/src"), &src);
+    let (submission, src) =
+        submission_from(&mini_course().join("exercises/01-alpha/src"), "01-alpha");
     let lib = src.join("lib.rs");
     let original = std::fs::read_to_string(&lib).unwrap();
     let incremental = repo().join("target/mini-course/grader/build-submissions/debug/incremental");

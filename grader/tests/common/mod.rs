@@ -186,6 +186,19 @@ pub fn processes_marked(mark: &str) -> Vec<String> {
     found
 }
 
+/// A submission holding a copy of the sources `src` as those of exercise folder
+/// `exercise` (such as `01-alpha`), and the copy's `src` folder.
+pub fn submission_from(src: &Path, exercise: &str) -> (tempfile::TempDir, PathBuf) {
+    let submission = tempfile::tempdir().unwrap();
+    let copy = submission
+        .path()
+        .join("exercises")
+        .join(exercise)
+        .join("src");
+    copy_tree(src, &copy);
+    (submission, copy)
+}
+
 /// Copies a folder tree, following symbolic links.
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
