@@ -97,7 +97,7 @@ enum Dev {
     /// with a reason; 1 when one survives unexplained.
     Mutants(mutants::Args),
     /// Grade the reference solutions again and again with every core kept busy (spinning
-    /// threads and a build of the grader from scratch) and report every check that did not
+    /// threads and a build of the course from scratch) and report every check that did not
     /// pass: a false failure. Exit status: 0 when there was none. After `--`, run that
     /// command under the same load instead.
     Load(load::Args),

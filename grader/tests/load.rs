@@ -82,3 +82,21 @@ fn a_command_runs_under_the_load_and_gives_its_exit_status() {
         );
     }
 }
+
+#[test]
+fn the_competing_build_lives_through_the_gradings() {
+    // The grader kills every child it does not know as a check's stray; the build is not
+    // one, and a load without it would be lighter than the summary says.
+    let output = mini_grader()
+        .args(["dev", "load", "delta", "--runs", "2", "--busy", "0"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(" and a competing build (1 started, "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("failed"), "{stdout}");
+}

@@ -5,15 +5,16 @@
 //! what a busy machine delays or reorders.
 
 use super::Settings;
-use crate::course::Course;
+use crate::course::{Course, package_name, this_platform};
 use crate::error::{Error, Result, Stage};
 use crate::grading::{self, Options};
 use crate::report::Status;
+use crate::sandbox::reaper;
 use crate::ui::Progress;
 use crate::workspace::Source;
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -53,7 +54,12 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
     }
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let busy = args.busy.unwrap_or(cores + 1);
-    let load = Load::start(busy, (!args.no_build).then(|| build_dir(course)), course)?;
+    let build = if args.no_build {
+        None
+    } else {
+        Some(CompetingBuild::of(course)?)
+    };
+    let load = Load::start(busy, build);
     if let Some((program, rest)) = args.command.split_first() {
         let started = Instant::now();
         let status = Command::new(program).args(rest).status();
@@ -150,10 +156,14 @@ fn summary(
 
 fn competing(builds: Option<Builds>) -> String {
     match builds {
-        Some(Builds { started, failed: 0 }) => {
-            format!(" and a competing build ({started} started)")
-        }
-        Some(Builds { started, failed }) => format!(
+        Some(Builds {
+            started,
+            finished,
+            failed: 0,
+        }) => format!(" and a competing build ({started} started, {finished} finished)"),
+        Some(Builds {
+            started, failed, ..
+        }) => format!(
             " and a competing build ({started} started, {failed} of them failed: the load was \
              lighter than meant)"
         ),
@@ -161,10 +171,32 @@ fn competing(builds: Option<Builds>) -> String {
     }
 }
 
-/// Beside the grader's folder, not in it: the folders in it are hidden from checks, and
-/// one that comes and goes would be planned for and then be missing.
-fn build_dir(course: &Course) -> PathBuf {
-    course.target_dir().join("load-build")
+/// A build of the course's workspace from scratch, but for the exercises this machine
+/// cannot build.
+struct CompetingBuild {
+    root: PathBuf,
+    /// Beside the grader's folder, not in it: the folders in it are hidden from checks,
+    /// and one that comes and goes would be planned for and then be missing.
+    dir: PathBuf,
+    excluded: Vec<String>,
+}
+
+impl CompetingBuild {
+    fn of(course: &Course) -> Result<CompetingBuild> {
+        let platform = this_platform();
+        let mut excluded = Vec::new();
+        for ex in &course.exercises {
+            if ex.unsupported_on(&platform).is_some() {
+                excluded.push(package_name(&ex.exercise_dir(&course.root))?);
+                excluded.push(package_name(&ex.harness_dir(&course.root))?);
+            }
+        }
+        Ok(CompetingBuild {
+            root: course.root.clone(),
+            dir: course.target_dir().join("load-build"),
+            excluded,
+        })
+    }
 }
 
 /// The machine kept busy: spinning threads, and a build that starts over when it ends.
@@ -174,15 +206,16 @@ struct Load {
     builder: Option<JoinHandle<Builds>>,
 }
 
-/// How many competing builds were started, and how many of them failed.
+/// How many competing builds were started, finished, and failed.
 #[derive(Clone, Copy, Default)]
 struct Builds {
     started: usize,
+    finished: usize,
     failed: usize,
 }
 
 impl Load {
-    fn start(busy: usize, build: Option<PathBuf>, course: &Course) -> Result<Load> {
+    fn start(busy: usize, build: Option<CompetingBuild>) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let spinners = (0..busy)
             .map(|_| {
@@ -194,16 +227,15 @@ impl Load {
                 })
             })
             .collect();
-        let builder = build.map(|dir| {
+        let builder = build.map(|build| {
             let stop = Arc::clone(&stop);
-            let root = course.root.clone();
-            std::thread::spawn(move || build_over_and_over(&root, &dir, &stop))
+            std::thread::spawn(move || build_over_and_over(&build, &stop))
         });
-        Ok(Load {
+        Load {
             stop,
             spinners,
             builder,
-        })
+        }
     }
 
     /// Stops the load; says how the competing builds went.
@@ -216,35 +248,39 @@ impl Load {
     }
 }
 
-/// Builds the grader from scratch in `dir` until `stop`.
-fn build_over_and_over(root: &Path, dir: &Path, stop: &AtomicBool) -> Builds {
+/// Runs `build` until `stop`, starting over whenever it ends.
+fn build_over_and_over(build: &CompetingBuild, stop: &AtomicBool) -> Builds {
     let mut builds = Builds::default();
     while !stop.load(Ordering::Relaxed) {
-        let _ = std::fs::remove_dir_all(dir);
-        let Ok(mut child) = Command::new(grading::cargo())
+        let _ = std::fs::remove_dir_all(&build.dir);
+        let mut command = Command::new(grading::cargo());
+        command
             .args([
                 "build",
                 "--offline",
                 "--quiet",
-                "-p",
-                "grader",
+                "--workspace",
                 "--target-dir",
             ])
-            .arg(dir)
-            .current_dir(root)
+            .arg(&build.dir)
+            .args(build.excluded.iter().flat_map(|p| ["--exclude", p]))
+            .current_dir(&build.root)
             // A group of its own, so that stopping it stops the compilers it started.
             .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-        else {
+            .stderr(Stdio::null());
+        // Kept, or the grading beside it would kill it as a stray of a check.
+        let Ok(mut child) = reaper::spawn_kept(&mut command) else {
             builds.failed += 1;
             return builds;
         };
         builds.started += 1;
-        match wait_or_stop(&mut child, stop) {
-            Some(true) | None => {}
+        let ended = wait_or_stop(&mut child, stop);
+        reaper::release(&child);
+        match ended {
+            Some(true) => builds.finished += 1,
+            None => {}
             Some(false) => {
                 // A build that fails fails again: spinning on it would be no load at all.
                 builds.failed += 1;
@@ -252,15 +288,18 @@ fn build_over_and_over(root: &Path, dir: &Path, stop: &AtomicBool) -> Builds {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(&build.dir);
     builds
 }
 
 /// Whether the build succeeded; `None` when it was stopped.
 fn wait_or_stop(child: &mut Child, stop: &AtomicBool) -> Option<bool> {
     loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status.success());
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status.success()),
+            Ok(None) => {}
+            // Reaped by someone else: whatever it did is unknown, so it counts as failed.
+            Err(_) => return Some(false),
         }
         if stop.load(Ordering::Relaxed) {
             if let Ok(pid) = i32::try_from(child.id()) {

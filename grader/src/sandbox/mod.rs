@@ -142,12 +142,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         });
     }
     let started = Instant::now();
-    let mut child = {
-        let mut running = reaper::running();
-        let child = command.spawn()?;
-        running.insert(child.id() as i32);
-        child
-    };
+    let mut child = reaper::spawn_kept(&mut command)?;
     drop(command);
     drop((nonce_read, record_write));
     let pgid = child.id() as libc::pid_t;
@@ -189,7 +184,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     let elapsed = started.elapsed();
     let out_of_memory = groups.out_of_memory().then_some(limits.max_memory);
     drop(groups);
-    reaper::running().remove(&pgid);
+    reaper::release(&child);
     reaper::kill_strays();
     if out_open {
         // The group is dead, so the pipe's writers are gone, unless something escaped
@@ -270,11 +265,13 @@ fn fresh_nonce() -> io::Result<String> {
 /// stderr apart, unless it runs longer than `limit`: then the whole group is killed and
 /// `None` returned.
 pub fn capture(mut command: Command, limit: Duration) -> io::Result<Option<Output>> {
-    let mut child = command
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    // Kept: a check ending in another thread meanwhile must not take it for a stray.
+    let mut child = reaper::spawn_kept(
+        command
+            .process_group(0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )?;
     let read = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -286,7 +283,9 @@ pub fn capture(mut command: Command, limit: Duration) -> io::Result<Option<Outpu
     };
     let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
     let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
-    let status = wait::exit_within(&mut child, limit)?;
+    let status = wait::exit_within(&mut child, limit);
+    reaper::release(&child);
+    let status = status?;
     let (stdout, stderr) = (
         stdout.join().unwrap_or_default(),
         stderr.join().unwrap_or_default(),

@@ -6,6 +6,8 @@
 //! it is running is such an escapee, and is killed.
 
 use std::collections::BTreeSet;
+use std::io;
+use std::process::{Child, Command};
 use std::sync::{Mutex, MutexGuard};
 
 /// The check processes running now. Held across a spawn, so that a sweep never sees a
@@ -19,6 +21,20 @@ pub fn adopt_orphans() {
     unsafe {
         libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
     }
+}
+
+/// Starts `command` as a child that [`kill_strays`] leaves alone until [`release`]: a
+/// check, or a process the grader runs beside the checks on purpose (a build).
+pub fn spawn_kept(command: &mut Command) -> io::Result<Child> {
+    let mut running = running();
+    let child = command.spawn()?;
+    running.insert(child.id() as i32);
+    Ok(child)
+}
+
+/// Makes a child started by [`spawn_kept`] a stray again, once it has been reaped.
+pub fn release(child: &Child) {
+    running().remove(&(child.id() as i32));
 }
 
 /// The set of running checks, locked.
