@@ -5,30 +5,18 @@
 
 mod common;
 
-use common::{Graded, grade, grader, mini_grader, repo, submission_from};
-use std::path::Path;
+use common::{
+    DELTA_SRC, Graded, grade, grade_delta, grader, mini_grader, repo, run, submission,
+    submission_from,
+};
 use tempfile::TempDir;
 
-const DELTA_SRC: &str = "exercises/04-delta/src/lib.rs";
-
-/// A submission whose `delta` is the stub's `answer` (or `answer_body`) plus `extra`.
+/// A submission whose `delta` is `answer` with the body `answer_body`, plus `extra`.
 fn delta_submission(answer_body: &str, extra: &str) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(DELTA_SRC);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(
-        path,
+    submission(&[(
+        DELTA_SRC,
         format!("pub fn answer() -> u32 {{\n    {answer_body}\n}}\n{extra}"),
-    )
-    .unwrap();
-    dir
-}
-
-fn grade_delta(dir: &Path) -> Graded {
-    grade(
-        mini_grader(),
-        &["delta", "--submission", dir.to_str().unwrap()],
-    )
+    )])
 }
 
 /// The evidence against `delta` written as `answer_body` and `extra`, once graded flagged.
@@ -309,12 +297,9 @@ fn every_format_carries_the_evidence() {
     let dir = delta_submission("42", FORGING_CONSTRUCTOR);
     let sub = dir.path().to_str().unwrap();
     for format in ["human", "junit", "gradescope", "markdown"] {
-        let output = mini_grader()
-            .args(["delta", "--submission", sub, "--format", format])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&output.stdout);
-        assert_eq!(output.status.code(), Some(1), "{format}: {text}");
+        let ran = run(mini_grader().args(["delta", "--submission", sub, "--format", format]));
+        let text = &ran.stdout;
+        assert_eq!(ran.code, 1, "{format}: {text}");
         assert!(
             text.contains("flagged") || text.contains("Not graded"),
             "{format}: {text}"

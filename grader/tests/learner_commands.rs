@@ -3,25 +3,10 @@
 
 mod common;
 
-use common::{grader, mini_course, mini_grader, repo};
+use common::{Ran, grader, mini_course, mini_grader, repo, run};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut assert_cmd::Command) -> Ran {
-    let output = cmd.output().unwrap();
-    Ran {
-        code: output.status.code().expect("the grader was killed"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
 
 /// The grader on the mini course, building in a target folder no copy of the mini course
 /// uses: cargo names a workspace member's artifacts by its path inside the workspace, so a

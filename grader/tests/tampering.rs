@@ -5,53 +5,11 @@
 
 mod common;
 
-use common::{Graded, fingerprint, grade, mini_course, mini_grader, repo};
+use common::{
+    DELTA_EXPECTED as EXPECTED, DELTA_HARNESS as HARNESS, DELTA_SRC, Graded, answer_body, grade,
+    grade_delta, mini_course, mini_grader, repo, submission,
+};
 use std::path::Path;
-use tempfile::TempDir;
-
-const DELTA_SRC: &str = "exercises/04-delta/src/lib.rs";
-const HARNESS: &str = "grader/checks/04-delta/tests/checks/main.rs";
-const EXPECTED: &str = "grader/checks/04-delta/tests/checks/expected.txt";
-
-/// A submission folder holding `files` (path relative to it, content).
-fn submission(files: &[(&str, String)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (rel, text) in files {
-        let path = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
-/// A learner's `answer()` with the given body.
-fn answer_body(body: &str) -> (&'static str, String) {
-    (
-        DELTA_SRC,
-        format!("pub fn answer() -> u32 {{\n{body}\n}}\n"),
-    )
-}
-
-/// Grades `delta` of the submission and checks that the trusted course did not change.
-fn grade_delta(dir: &Path) -> Graded {
-    let course = mini_course();
-    let before = fingerprint(&course);
-    let kept: Vec<_> = [HARNESS, EXPECTED]
-        .map(|rel| (course.join(rel), std::fs::read(course.join(rel)).unwrap()))
-        .into();
-    let graded = grade(
-        mini_grader(),
-        &["delta", "--submission", dir.to_str().unwrap()],
-    );
-    if before != fingerprint(&course) {
-        // Put the fixture back before failing, so one broken defence fails one test.
-        for (path, bytes) in kept {
-            std::fs::write(path, bytes).unwrap();
-        }
-        panic!("the trusted course changed");
-    }
-    graded
-}
 
 fn status(graded: &Graded) -> String {
     graded.check("basics::answers")["status"]

@@ -270,6 +270,14 @@ fn build_over_and_over(build: &CompetingBuild, stop: &AtomicBool) -> Builds {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        // An interrupted `dev load` leaves no build running on.
+        // SAFETY: one prctl with integer arguments, which allocates nothing.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
         // Kept, or the grading beside it would kill it as a stray of a check.
         let Ok(mut child) = reaper::spawn_kept(&mut command) else {
             builds.failed += 1;

@@ -80,24 +80,17 @@ impl Compiled {
     }
 
     fn verdict(self, ws: &Workspace, harness: &str) -> Result<Build> {
-        let (executable, success, errors, stderr) = match self {
-            Compiled::Endless(limit) => {
-                return Ok(Build::Failed(format!(
-                    "the build did not finish within {} s and was stopped (a macro or \
-                     constant that never finishes expanding?); {BUILD_LIMIT_VAR} sets this \
-                     limit in seconds",
-                    limit.as_secs()
-                )));
-            }
+        match self {
+            Compiled::Endless(limit) => Ok(Build::Failed(format!(
+                "the build did not finish within {} s and was stopped (a macro or constant \
+                 that never finishes expanding?); {BUILD_LIMIT_VAR} sets this limit in seconds",
+                limit.as_secs()
+            ))),
             Compiled::Finished {
-                executable,
-                success,
-                errors,
-                stderr,
-            } => (executable, success, errors, stderr),
-        };
-        match executable {
-            Some(exe) if success => match &ws.shared {
+                executable: Some(exe),
+                success: true,
+                ..
+            } => match &ws.shared {
                 // The next overlay's build replaces this binary; run a copy of our own.
                 Some(shared) => {
                     let copy = shared.bin_dir.join(format!("{harness}-{TEST_TARGET}"));
@@ -107,7 +100,7 @@ impl Compiled {
                 }
                 None => Ok(Build::Built(exe)),
             },
-            _ => {
+            Compiled::Finished { errors, stderr, .. } => {
                 let text = if errors.is_empty() {
                     // Not a compiler error: cargo itself complained (a manifest, the registry).
                     stderr.trim().to_owned()

@@ -6,9 +6,10 @@ use super::verdict::Verdict;
 use crate::course::{Check, Course, Exercise, Step};
 use crate::report::{CheckReport, ExerciseReport, Status};
 
-const FLAGGED_MESSAGE: &str = "not graded, 0 points: the compiled exercise reaches for the \
+/// Each check's message; the evidence is the exercise's.
+const FLAGGED_MESSAGE: &str = "not graded, 0 points: the exercise's code reaches for the \
     grader itself (code run before or after main, a replaced C library function, or the \
-    grader's record channel) instead of only doing the exercise";
+    grader's record channel)";
 
 /// One exercise's report, taking its checks' verdicts from `verdicts` when it was built.
 pub(super) fn exercise_report(
@@ -32,13 +33,7 @@ pub(super) fn exercise_report(
                     ),
                     0.0,
                 ),
-                Build::Flagged(evidence) => (
-                    Verdict {
-                        details: evidence.join("\n"),
-                        ..Verdict::without_run(Status::Flagged, FLAGGED_MESSAGE)
-                    },
-                    0.0,
-                ),
+                Build::Flagged(_) => (Verdict::without_run(Status::Flagged, FLAGGED_MESSAGE), 0.0),
             };
             check_report(course, ex, step, check, verdict, seconds)
         })

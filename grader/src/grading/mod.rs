@@ -21,6 +21,7 @@ use fences::Fences;
 use rayon::prelude::*;
 use run::Job;
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::time::Duration;
 use verdict::Verdict;
 
@@ -74,35 +75,21 @@ fn build_all(
 ) -> Result<Vec<Build>> {
     let platform = crate::course::this_platform();
     progress.building("the course's reference");
-    let references = reference::of(course, selected, fences)?;
+    let stubs = reference::Stubs::prepare(course)?;
     let libraries = integrity::library_exports();
     let mut builds = Vec::new();
-    for (ex, reference) in selected.iter().zip(references) {
+    for ex in selected {
         if let Some(reason) = ex.unsupported_on(&platform) {
             builds.push(Build::Unsupported(reason));
             continue;
         }
-        let reference = reference.expect("a reference for every supported exercise");
+        let harness = package_name(&ex.harness_dir(&course.root))?;
+        let reference = stubs.reference(ex, &harness, fences)?;
         ensure_same_checks(ex, &reference.names)?;
         progress.building(&ex.name);
-        let harness = package_name(&ex.harness_dir(&course.root))?;
         let mut build = build::build(ws, &harness, fences.build.as_ref())?;
         if let Build::Built(exe) = &build {
-            let src = ws.root.join(ex.src_rel());
-            let shown_as = ws.localize(&format!("{}/", ex.src_rel().display()));
-            let evidence = integrity::inspect(
-                &reference.fingerprint,
-                exe,
-                &src,
-                shown_as.trim_end_matches('/'),
-                &libraries,
-            )
-            .map_err(|why| {
-                Error::new(
-                    Stage::Build,
-                    format!("cannot read the compiled checks: {why}"),
-                )
-            })?;
+            let evidence = evidence(ws, ex, exe, &reference, &libraries)?;
             if !evidence.is_empty() {
                 build = Build::Flagged(evidence);
             }
@@ -110,6 +97,31 @@ fn build_all(
         builds.push(build);
     }
     Ok(builds)
+}
+
+/// What the compiled checks `exe` of `ex` do that the stubs' build does not.
+fn evidence(
+    ws: &Workspace,
+    ex: &Exercise,
+    exe: &Path,
+    reference: &reference::Reference,
+    libraries: &BTreeSet<String>,
+) -> Result<Vec<String>> {
+    let src = ws.root.join(ex.src_rel());
+    let shown_as = ws.localize(&format!("{}/", ex.src_rel().display()));
+    integrity::inspect(
+        &reference.fingerprint,
+        exe,
+        &src,
+        shown_as.trim_end_matches('/'),
+        libraries,
+    )
+    .map_err(|why| {
+        Error::new(
+            Stage::Build,
+            format!("cannot read the compiled checks: {why}"),
+        )
+    })
 }
 
 /// Runs every check of the built exercises and returns their verdicts in course order.

@@ -6,7 +6,7 @@ use super::build::{self, Build};
 use super::fences::Fences;
 use super::integrity::Fingerprint;
 use super::run;
-use crate::course::{Course, Exercise, package_name};
+use crate::course::{Course, Exercise};
 use crate::error::{Error, Result, Stage};
 use crate::workspace::{Source, Workspace};
 use std::time::Duration;
@@ -21,22 +21,21 @@ pub struct Reference {
 /// against a broken course.
 const LIST_LIMIT: Duration = Duration::from_secs(30);
 
-/// The reference of each of `selected`, `None` for those this platform does not run.
-/// The stubs and the checks are the course's, so a failure here is the course's.
-pub fn of(
-    course: &Course,
-    selected: &[&Exercise],
-    fences: &Fences,
-) -> Result<Vec<Option<Reference>>> {
-    let platform = crate::course::this_platform();
-    let ws = Workspace::prepare(course, &Source::Stubs)?;
-    let mut references = Vec::new();
-    for ex in selected {
-        if ex.unsupported_on(&platform).is_some() {
-            references.push(None);
-            continue;
-        }
-        let harness = package_name(&ex.harness_dir(&course.root))?;
+/// The stubs' overlay, built in a folder of its own. The stubs and the checks are the
+/// course's, so a failure here is the course's.
+pub struct Stubs {
+    ws: Workspace,
+}
+
+impl Stubs {
+    pub fn prepare(course: &Course) -> Result<Stubs> {
+        Ok(Stubs {
+            ws: Workspace::prepare(course, &Source::Stubs)?,
+        })
+    }
+
+    /// The reference of exercise `ex`, whose checks are the package `harness`.
+    pub fn reference(&self, ex: &Exercise, harness: &str, fences: &Fences) -> Result<Reference> {
         let broken = |why: String| {
             Error::new(
                 Stage::Course,
@@ -47,14 +46,16 @@ pub fn of(
                 ),
             )
         };
-        let exe = match build::build(&ws, &harness, None)? {
+        let exe = match build::build(&self.ws, harness, None)? {
             Build::Built(exe) => exe,
-            Build::Failed(why) | Build::Unsupported(why) => return Err(broken(why)),
-            Build::Flagged(evidence) => return Err(broken(evidence.join("; "))),
+            Build::Failed(why) => return Err(broken(why)),
+            // Decided by the grading, after a build.
+            Build::Unsupported(_) | Build::Flagged(_) => {
+                unreachable!("a build either builds or fails")
+            }
         };
         let names = run::list_checks(&exe, fences, LIST_LIMIT).map_err(broken)?;
         let fingerprint = Fingerprint::of(&exe).map_err(broken)?;
-        references.push(Some(Reference { names, fingerprint }));
+        Ok(Reference { names, fingerprint })
     }
-    Ok(references)
 }

@@ -8,7 +8,7 @@
 //! summary, maximum included, goes into `extra_data`.
 
 use super::text::clean;
-use super::{CheckReport, ExerciseReport, Report, Status, Summary};
+use super::{CheckReport, ExerciseReport, FLAGGED_REASON, Report, Status, Summary};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -127,8 +127,7 @@ fn overview(report: &Report) -> String {
         if !ex.flagged.is_empty() {
             let _ = write!(
                 out,
-                "\n\n{} is flagged and not graded: its code reaches for the grader itself. \
-                 Found:\n{}",
+                "\n\n{} is flagged and not graded: {FLAGGED_REASON}. Found:\n{}",
                 ex.name,
                 clean(&ex.flagged.join("\n"))
             );

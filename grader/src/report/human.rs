@@ -1,6 +1,6 @@
 //! The report for people: a table per exercise, then what to do next.
 
-use super::{CheckReport, ExerciseReport, GRADER_COMMAND, Report, Status};
+use super::{CheckReport, ExerciseReport, FLAGGED_REASON, GRADER_COMMAND, Report, Status};
 use crate::ui::Style;
 use crate::ui::text::{indent, shorten, shorten_lines};
 use std::fmt::Write;
@@ -73,9 +73,7 @@ pub fn explain(ex: &ExerciseReport, check: &CheckReport, style: &Style) -> Strin
 
 /// Why a flagged exercise was not graded, with the evidence, one item a line.
 fn flagged_text(ex: &ExerciseReport) -> String {
-    let mut text = "Not graded, 0 points: its code reaches for the grader itself instead of \
-                    only doing the exercise. Found:"
-        .to_owned();
+    let mut text = format!("Not graded, 0 points: {FLAGGED_REASON}. Found:");
     for item in &ex.flagged {
         let _ = write!(text, "\n    - {item}");
     }

@@ -81,7 +81,7 @@ fn case(ex: &ExerciseReport, check: &CheckReport) -> TestCase {
             status
                 .set_message(one_line(&check.message))
                 .set_type("flagged")
-                .set_description(text(&check.details));
+                .set_description(text(&ex.flagged.join("\n")));
             status
         }
         Status::Fail | Status::Timeout | Status::Crash | Status::Todo => {

@@ -2,7 +2,7 @@
 //! text: the totals, a table of the exercises, then what does not pass and why.
 
 use super::text::clean;
-use super::{CheckReport, ExerciseReport, GRADER_COMMAND, Report, Status};
+use super::{CheckReport, ExerciseReport, FLAGGED_REASON, GRADER_COMMAND, Report, Status};
 use std::fmt::Write;
 
 /// How much of a check's output is shown under a failure, from its end: a job summary
@@ -103,10 +103,11 @@ fn render_broken(out: &mut String, report: &Report) {
         if !ex.flagged.is_empty() {
             let _ = writeln!(
                 out,
-                "#### {} {} flagged, not graded (0 points)\n\nIts code reaches for the \
-                 grader itself instead of only doing the exercise. Found:\n",
+                "#### {} {} flagged, not graded (0 points)\n\n{}{}. Found:\n",
                 icon(Status::Flagged),
-                inline(&ex.name)
+                inline(&ex.name),
+                FLAGGED_REASON[..1].to_uppercase(),
+                &FLAGGED_REASON[1..]
             );
             fenced(out, &ex.flagged.join("\n"));
             continue;

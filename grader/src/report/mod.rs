@@ -11,6 +11,10 @@ mod text;
 
 use serde::Serialize;
 
+/// Why a flagged exercise earns nothing, as every format says it before the evidence.
+pub const FLAGGED_REASON: &str =
+    "its code reaches for the grader itself instead of only doing the exercise";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {

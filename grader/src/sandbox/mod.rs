@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use wait::ExitWaiter;
 
 /// Environment variable naming the record descriptors (shared with `testkit::record`).
-const FDS_VAR: &str = "GRADER_RECORD_FDS";
+pub const FDS_VAR: &str = "GRADER_RECORD_FDS";
 
 #[derive(Debug, Clone)]
 pub struct Limits {

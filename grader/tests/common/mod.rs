@@ -59,6 +59,23 @@ pub fn mini_grader() -> assert_cmd::Command {
     cmd
 }
 
+/// A finished command, its output as text.
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cmd` to its end.
+pub fn run(cmd: &mut assert_cmd::Command) -> Ran {
+    let output = cmd.output().unwrap();
+    Ran {
+        code: output.status.code().expect("the grader was killed"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// A finished grader run with its JSON report parsed.
 pub struct Graded {
     /// The mark of the processes this grading started (empty when not made by [`grade`]).
@@ -211,4 +228,50 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// The graded file of the mini course's `delta` (a stub whose check wants 42).
+pub const DELTA_SRC: &str = "exercises/04-delta/src/lib.rs";
+/// `delta`'s check harness and the answer it expects: the course's, never graded.
+pub const DELTA_HARNESS: &str = "grader/checks/04-delta/tests/checks/main.rs";
+pub const DELTA_EXPECTED: &str = "grader/checks/04-delta/tests/checks/expected.txt";
+
+/// A submission folder holding `files` (path relative to it, content).
+pub fn submission(files: &[(&str, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// A learner's `answer()` of `delta` with the given body.
+pub fn answer_body(body: &str) -> (&'static str, String) {
+    (
+        DELTA_SRC,
+        format!("pub fn answer() -> u32 {{\n{body}\n}}\n"),
+    )
+}
+
+/// Grades `delta` of the submission and checks that the trusted course did not change.
+pub fn grade_delta(dir: &Path) -> Graded {
+    let course = mini_course();
+    let before = fingerprint(&course);
+    let kept: Vec<_> = [DELTA_HARNESS, DELTA_EXPECTED]
+        .map(|rel| (course.join(rel), std::fs::read(course.join(rel)).unwrap()))
+        .into();
+    let graded = grade(
+        mini_grader(),
+        &["delta", "--submission", dir.to_str().unwrap()],
+    );
+    if before != fingerprint(&course) {
+        // Put the fixture back before failing, so one broken defence fails one test.
+        for (path, bytes) in kept {
+            std::fs::write(path, bytes).unwrap();
+        }
+        panic!("the trusted course changed");
+    }
+    graded
 }

@@ -3,6 +3,7 @@
 //! often it names the record channel. Read from the ELF file, so no spelling in the source
 //! hides it.
 
+use crate::sandbox::FDS_VAR;
 use object::{
     Object, ObjectSection, ObjectSymbol, ObjectSymbolTable, RelocationFlags, RelocationTarget, elf,
 };
@@ -10,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// Sections whose functions the loader or the C runtime calls on its own.
-const HOOK_SECTIONS: &[(&str, &str)] = &[
+pub(super) const HOOK_SECTIONS: &[(&str, &str)] = &[
     (".preinit_array", "before main"),
     (".init_array", "before main"),
     (".ctors", "before main"),
@@ -21,7 +22,7 @@ const HOOK_SECTIONS: &[(&str, &str)] = &[
 const CODE_HOOK_SECTIONS: &[&str] = &[".init", ".fini"];
 
 /// The name under which the grader hands a check its record pipes (`testkit::record`).
-pub const CHANNEL_NAME: &[u8] = b"GRADER_RECORD_FDS";
+const CHANNEL_NAME: &[u8] = FDS_VAR.as_bytes();
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Fingerprint {
@@ -213,10 +214,11 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 /// What `graded` does that `reference` (the same checks built from the stubs) does not,
 /// in words; empty when nothing. `library_names` are the symbols the C library and the
 /// other shared libraries export.
+/// `interposed` are the names found by [`interposed`].
 pub fn differences(
     reference: &Fingerprint,
     graded: &Fingerprint,
-    library_names: &BTreeSet<String>,
+    interposed: &[String],
 ) -> Vec<String> {
     let mut found = Vec::new();
     for (section, when) in HOOK_SECTIONS {
@@ -264,7 +266,7 @@ pub fn differences(
             String::from_utf8_lossy(&reference.interpreter).trim_end_matches('\0')
         ));
     }
-    for name in interposed(reference, graded, library_names) {
+    for name in interposed {
         found.push(format!(
             "symbol {name} is defined by the graded code, replacing the C library's (or \
              another shared library's) symbol of that name"
@@ -385,7 +387,8 @@ mod tests {
             channel_mentions: 1,
             ..Fingerprint::default()
         };
-        assert!(differences(&reference, &reference, &BTreeSet::new()).is_empty());
+        let unchanged = interposed(&reference, &reference, &BTreeSet::new());
+        assert!(differences(&reference, &reference, &unchanged).is_empty());
         let mut graded = reference.clone();
         graded
             .hooks
@@ -396,7 +399,8 @@ mod tests {
         graded.defined.insert("exit".into());
         graded.defined.insert("switch_to".into());
         graded.channel_mentions = 2;
-        let found = differences(&reference, &graded, &["exit".to_owned()].into());
+        let replaced = interposed(&reference, &graded, &["exit".to_owned()].into());
+        let found = differences(&reference, &graded, &replaced);
         assert_eq!(found.len(), 4, "{found:#?}");
         assert!(found[0].contains(".init_array") && found[0].contains("threads::forge"));
         assert!(found.iter().any(|f| f.contains("symbol exit ")));

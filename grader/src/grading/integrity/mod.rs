@@ -26,9 +26,9 @@ pub fn inspect(
     library_names: &BTreeSet<String>,
 ) -> Result<Vec<String>, String> {
     let graded = Fingerprint::of(exe)?;
-    let mut found = elf::differences(reference, &graded, library_names);
+    let interposed = elf::interposed(reference, &graded, library_names);
+    let mut found = elf::differences(reference, &graded, &interposed);
     if !found.is_empty() {
-        let interposed = elf::interposed(reference, &graded, library_names);
         found.extend(sources::scan(src, shown_as, &interposed));
     }
     Ok(found)

@@ -2,16 +2,9 @@
 //! in the sections run before or after `main`, or naming the record channel. The compiled
 //! program is compared too ([`super::elf`]); this scan adds the file and line.
 
+use super::elf::HOOK_SECTIONS;
 use std::path::Path;
 
-/// Section names that only code meant to run outside the checks' calls would use.
-const HOOK_SECTIONS: &[&str] = &[
-    ".preinit_array",
-    ".init_array",
-    ".fini_array",
-    ".ctors",
-    ".dtors",
-];
 /// The prefix of the grader's variables, among them the record channel's.
 const GRADER_VARIABLES: &str = "GRADER_";
 /// Attributes that give a function a name of the programmer's choosing, as interposing a
@@ -37,7 +30,10 @@ pub fn scan(src: &Path, shown_as: &str, interposed: &[String]) -> Vec<String> {
         for (number, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or_default();
             let at = format!("{shown_as}/{}:{}", rel.display(), number + 1);
-            if let Some(section) = HOOK_SECTIONS.iter().find(|s| mentions_section(code, s)) {
+            if let Some((section, _)) = HOOK_SECTIONS
+                .iter()
+                .find(|(s, _)| mentions_section(code, s))
+            {
                 found.push(format!(
                     "{at}: names section {section}, whose functions run outside any check"
                 ));
