@@ -4,8 +4,14 @@
 use std::time::{Duration, Instant};
 use testkit::cpu::measure;
 
+/// One test, not two: both measure the whole process.
 #[test]
-fn sleeping_and_spinning_are_told_apart() {
+fn sleeping_and_spinning_are_told_apart_idle_and_on_a_saturated_machine() {
+    idle();
+    saturated();
+}
+
+fn idle() {
     let (_, asleep) = measure(|| std::thread::sleep(Duration::from_millis(100)));
     let (_, busy) = measure(|| {
         let until = Instant::now() + Duration::from_millis(100);
@@ -13,10 +19,38 @@ fn sleeping_and_spinning_are_told_apart() {
             std::hint::spin_loop();
         }
     });
-    assert!(asleep.judge_waiting("sleep", 0.25).is_ok(), "{asleep:?}");
-    let message = busy.judge_waiting("spin", 0.25).unwrap_err();
+    assert!(asleep.judge_waiting("sleep", 0.5).is_ok(), "{asleep:?}");
+    let message = busy
+        .judge_waiting("spin", 0.5)
+        .expect_err(&format!("{busy:?}"));
     assert!(
         message.contains("spinning instead of sleeping"),
         "{message}"
     );
+}
+
+fn saturated() {
+    // Four spinning processes more than a small machine has cores: each thread gets a
+    // fraction of a core, the measured one and the control alike.
+    let mut load: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new("sh")
+                .args(["-c", "while :; do :; done"])
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let (_, asleep) = measure(|| std::thread::sleep(Duration::from_millis(200)));
+    let (_, busy) = measure(|| {
+        let until = Instant::now() + Duration::from_millis(200);
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    });
+    for child in &mut load {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert!(asleep.judge_waiting("sleep", 0.5).is_ok(), "{asleep:?}");
+    assert!(busy.judge_waiting("spin", 0.5).is_err(), "{busy:?}");
 }

@@ -199,7 +199,7 @@ check! {
         thread::sleep(ms(20));
         let (((), usage), wakes) =
             wakeups::count_the_process(|| cpu::measure(|| thread::sleep(ms(300))));
-        usage.assert_waiting("a pool of 4 idle workers over 0.3 s", 0.25);
+        usage.assert_waiting("a pool of 4 idle workers over 0.3 s", 0.5);
         wakes.assert_at_most(
             "a pool of 4 idle workers over 0.3 s",
             10,

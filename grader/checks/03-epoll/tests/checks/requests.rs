@@ -67,7 +67,7 @@ check! {
             cpu::measure(|| get_all(server.addr(), &["/400/a", "/400/b", "/400/c"]).unwrap())
         });
         assert_eq!(done.len(), 3);
-        usage.assert_waiting("three requests waiting 0.4 s on the server", 0.25);
+        usage.assert_waiting("three requests waiting 0.4 s on the server", 0.5);
         wakes.assert_at_most(
             "three requests waiting 0.4 s on the server",
             20,

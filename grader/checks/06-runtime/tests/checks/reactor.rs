@@ -100,7 +100,7 @@ check! {
                 request.await.unwrap();
             })
         });
-        usage.assert_waiting("100 sleeping tasks and a request waiting 0.25 s", 0.25);
+        usage.assert_waiting("100 sleeping tasks and a request waiting 0.25 s", 0.5);
         // With a single timer and nothing else, the runtime's threads wake up once or twice
         // each; a reactor that naps a millisecond at a time wakes 200 times.
         let ((), wakes) = wakeups::count_the_process(|| rt.block_on(sleep(ms(200))));
