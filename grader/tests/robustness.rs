@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::path::PathBuf;
+
 use common::{
     Graded, fingerprint, grade, mini_course, mini_grader, processes_marked, repo, submission_from,
 };
@@ -140,12 +142,19 @@ fn every_verdict_is_reported_and_nothing_is_left_behind() {
     );
 }
 
-#[test]
-fn a_compile_error_in_one_exercise_leaves_the_others_graded() {
+/// A submission holding a copy of alpha's stub: it, its `src`, its `lib.rs` and that
+/// file's text.
+fn alpha_submission() -> (tempfile::TempDir, PathBuf, PathBuf, String) {
     let (submission, src) =
         submission_from(&mini_course().join("exercises/01-alpha/src"), "01-alpha");
     let lib = src.join("lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
+    (submission, src, lib, text)
+}
+
+#[test]
+fn a_compile_error_in_one_exercise_leaves_the_others_graded() {
+    let (submission, src, lib, text) = alpha_submission();
     std::fs::write(
         &lib,
         text.replace(
@@ -186,10 +195,7 @@ fn a_compile_error_in_one_exercise_leaves_the_others_graded() {
 /// state; a type error is reported at once, and the state is kept.
 #[test]
 fn a_link_error_is_reported_after_a_build_without_incremental_state() {
-    let (submission, src) =
-        submission_from(&mini_course().join("exercises/01-alpha/src"), "01-alpha");
-    let lib = src.join("lib.rs");
-    let original = std::fs::read_to_string(&lib).unwrap();
+    let (submission, _, lib, original) = alpha_submission();
     let incremental = repo().join("target/mini-course/grader/build-submissions/debug/incremental");
     let stale = incremental.join("stale-state-left-by-an-earlier-build");
     let graded_with = |text: String| {
