@@ -2,7 +2,7 @@
 //! points, hint and book section.
 
 use super::build::Build;
-use super::verdict::Verdict;
+use super::verdict::{self, Verdict};
 use crate::course::{Check, Course, Exercise, Step};
 use crate::report::{CheckReport, ExerciseReport, Status};
 
@@ -68,6 +68,7 @@ fn check_report(
     verdict: Verdict,
     seconds: f64,
 ) -> CheckReport {
+    let file = format!("{}/{}.rs", ex.checks_rel(), step.name);
     CheckReport {
         name: step.test_name(check),
         step: step.name.clone(),
@@ -91,12 +92,12 @@ fn check_report(
         source: verdict
             .location
             .clone()
-            .unwrap_or_else(|| format!("{}/{}.rs", ex.checks_rel(), step.name)),
+            .unwrap_or_else(|| file.clone()),
         // A pass needs no evidence; keeping it would bloat reports with passing output.
         details: if verdict.status == Status::Pass {
             String::new()
         } else {
-            verdict.details
+            verdict::with_snapshot_source(&verdict.details, &file)
         },
         seconds: (seconds * 1000.0).round() / 1000.0,
     }

@@ -94,8 +94,13 @@ pub(super) fn run_check(
     }
 }
 
+/// The signal whose crash hint explains `run`: Rust's runtime turns a fault in a guard
+/// page into an abort, yet what happened first was an invalid memory access.
 fn signal_of(run: &sandbox::Run) -> String {
     match run.ending {
+        sandbox::Ending::Signaled(_) if verdict::is_stack_overflow(&run.output) => {
+            "SIGSEGV".to_owned()
+        }
         sandbox::Ending::Signaled(signal) => sandbox::signal_name(signal),
         _ => String::new(),
     }

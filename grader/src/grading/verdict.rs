@@ -39,7 +39,7 @@ fn is_todo(panic: &Panic) -> bool {
 fn default_crash_hint(signal: &str) -> &'static str {
     match signal {
         "SIGSEGV" => {
-            "an invalid memory access: a null or dangling pointer, a bad stack pointer, or a stack overflow"
+            "an invalid memory access: a null or dangling pointer (memory used after it was freed, or a value dropped twice), a bad stack pointer, or a stack overflow"
         }
         "SIGBUS" => {
             "a bus error: memory that is mapped but not backed, such as a file mapping beyond its end"
@@ -121,13 +121,25 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
                     ),
                 );
             }
-            let overflow = run.output.contains("has overflowed its stack");
-            let cause = if overflow {
-                "a thread overflowed its stack (deep or endless recursion, or a stack that is too small)"
-            } else {
-                crash_hint.unwrap_or_else(|| default_crash_hint(&name))
+            let overflow = is_stack_overflow(&run.output);
+            let cause = crash_hint
+                .unwrap_or_else(|| default_crash_hint(if overflow { "SIGSEGV" } else { &name }));
+            let message = match runtime_diagnosis(&run.output) {
+                // Rust's handler only sees a fault in a guard page it knows of; the
+                // exercise's own causes still apply (a stack pointer set up wrongly).
+                Some(_) if overflow => format!(
+                    "crashed with {name}: Rust's runtime reported a stack overflow, a memory \
+                     access just below a thread's stack (deep or endless recursion, a stack \
+                     that is too small, or a stack pointer outside the stack it belongs to). {}",
+                    capitalized(cause)
+                ),
+                Some(said) => format!(
+                    "crashed with {name}: Rust's runtime reported \"{said}\". {}",
+                    capitalized(cause)
+                ),
+                None => format!("crashed with {name}: {cause}"),
             };
-            return verdict(Status::Crash, format!("crashed with {name}: {cause}"));
+            return verdict(Status::Crash, message);
         }
         Ending::Exited(_) => {}
     }
@@ -173,10 +185,72 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
         (Some(p), None) if p.message.starts_with("snapshot assertion for") => {
             "the result differs from the expected snapshot (see the diff)".to_owned()
         }
-        (Some(p), None) => p.message.clone(),
+        (Some(p), None) => match origin_of_rethrown(&panics, p) {
+            Some(origin) => format!(
+                "{}\n(a panic in thread '{}' at {}, which the check then found)",
+                origin.message, origin.thread, origin.location
+            ),
+            None => p.message.clone(),
+        },
         (None, None) => format!("the check failed (exit status {code}) without a panic message"),
     };
     verdict(Status::Fail, message)
+}
+
+/// The panic a check's own panic only passes on: `join().unwrap()` of a thread that
+/// panicked shows the payload as `Any { .. }`, which says nothing; the thread's own panic,
+/// printed before it, says what went wrong.
+fn origin_of_rethrown<'a>(panics: &'a [Panic], main: &Panic) -> Option<&'a Panic> {
+    if !main.message.ends_with("Any { .. }") {
+        return None;
+    }
+    panics
+        .iter()
+        .filter(|p| p.thread != main.thread && p.lines.start < main.lines.start)
+        .next_back()
+}
+
+/// `details` with the snapshot header's `Source:` naming `file`: run where the course's
+/// sources are hidden, the snapshot library cannot resolve the path and names the
+/// workspace's folder instead.
+pub fn with_snapshot_source(details: &str, file: &str) -> String {
+    details
+        .lines()
+        .map(|line| match line.strip_prefix("Source: ") {
+            Some(place) => {
+                let line_number = place.rsplit_once(':').map(|(_, n)| n);
+                match line_number.filter(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+                    Some(n) => format!("Source: {file}:{n}"),
+                    None => format!("Source: {file}"),
+                }
+            }
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Rust's runtime found a fault in a thread's guard page and aborted.
+pub(super) fn is_stack_overflow(output: &str) -> bool {
+    output.contains("has overflowed its stack")
+}
+
+/// What Rust's runtime said before it aborted (`fatal runtime error: …`), wherever in the
+/// output it is: libtest may have printed `test NAME ... ` on the same line.
+fn runtime_diagnosis(output: &str) -> Option<&str> {
+    const MARK: &str = "fatal runtime error: ";
+    output.lines().find_map(|line| {
+        let said = line[line.find(MARK)? + MARK.len()..].trim();
+        Some(said.trim_end_matches(", aborting"))
+    })
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// A panic of `thread::spawn` (or of code reporting `fork`'s error) at the task limit.
@@ -249,7 +323,6 @@ fn trim_output(output: &str, test_name: &str, shown: std::ops::Range<usize>) -> 
             || t == "FAILED"
             || t == "ok"
             || t == test_name
-            || t.starts_with(&announce)
             || t.starts_with("test result:")
             || t.starts_with("note: run with `RUST_BACKTRACE")
             || t.contains("cargo insta")
@@ -262,11 +335,20 @@ fn trim_output(output: &str, test_name: &str, shown: std::ops::Range<usize>) -> 
             other => other,
         }
     }
+    // What the check printed right after libtest's `test NAME ... ` shares its line.
+    fn unannounced<'a>(line: &'a str, announce: &str) -> Option<&'a str> {
+        match line.trim_start().strip_prefix(announce) {
+            Some(rest) => Some(rest.trim()).filter(|rest| !rest.is_empty()),
+            None => Some(line),
+        }
+    }
     let kept: Vec<&str> = output
         .lines()
         .enumerate()
-        .filter(|(i, l)| !shown.contains(i) && !noise(l))
-        .map(|(_, l)| relabel(l))
+        .filter(|(i, _)| !shown.contains(i))
+        .filter_map(|(_, l)| unannounced(l, &announce))
+        .filter(|l| !noise(l))
+        .map(relabel)
         .collect();
     kept.join("\n").trim().to_owned()
 }
@@ -390,7 +472,13 @@ mod tests {
             "x",
             None,
         );
-        assert!(v.message.contains("overflowed its stack"), "{}", v.message);
+        assert!(
+            v.message
+                .starts_with("crashed with SIGABRT: Rust's runtime reported a stack overflow"),
+            "{}",
+            v.message
+        );
+        assert!(v.message.contains("a null or dangling pointer"), "{}", v.message);
         let cpu = classify(&run(Ending::Signaled(libc::SIGXCPU), "", None), "x", None);
         assert_eq!(cpu.status, Status::Timeout);
         assert_eq!(
@@ -400,6 +488,61 @@ mod tests {
         assert_eq!(
             classify(&run(Ending::TooMuchOutput, "", None), "x", None).status,
             Status::Fail
+        );
+    }
+
+    #[test]
+    fn what_rusts_runtime_said_is_kept_even_on_libtests_line() {
+        let output = "running 1 test\ntest a::b ... fatal runtime error: IO Safety violation: \
+                      owned file descriptor already closed, aborting\n";
+        let v = classify(
+            &run(Ending::Signaled(libc::SIGABRT), output, None),
+            "a::b",
+            Some("an abort: look above"),
+        );
+        assert_eq!(
+            v.message,
+            "crashed with SIGABRT: Rust's runtime reported \"IO Safety violation: owned file \
+             descriptor already closed\". An abort: look above"
+        );
+        assert_eq!(
+            v.details,
+            "fatal runtime error: IO Safety violation: owned file descriptor already closed, \
+             aborting"
+        );
+        let quiet = "running 1 test\ntest a::b ... \ntest a::b ... FAILED\n";
+        let v = classify(&run(Ending::Exited(101), quiet, None), "a::b", None);
+        assert_eq!(v.details, "");
+    }
+
+    #[test]
+    fn a_panic_passed_on_as_any_is_told_by_the_thread_that_panicked() {
+        let output = "thread 'worker' (5) panicked at exercises/01-threads/src/pool.rs:30:9:\n\
+                      index out of bounds: the len is 0 but the index is 0\n\
+                      thread 'a::b' (4) panicked at grader/checks/01-threads/tests/checks/a.rs:9:5:\n\
+                      called `Result::unwrap()` on an `Err` value: Any { .. }\n";
+        let v = classify(&run(Ending::Exited(101), output, None), "a::b", None);
+        assert_eq!(
+            v.message,
+            "index out of bounds: the len is 0 but the index is 0\n(a panic in thread \
+             'worker' at exercises/01-threads/src/pool.rs:30:9, which the check then found)"
+        );
+        // Without a panic of another thread there is nothing better to say.
+        let alone = &output[output.find("thread 'a::b'").unwrap()..];
+        let v = classify(&run(Ending::Exited(101), alone, None), "a::b", None);
+        assert!(v.message.ends_with("Any { .. }"), "{}", v.message);
+    }
+
+    #[test]
+    fn the_snapshot_header_names_the_checks_file() {
+        let details = "Snapshot: s\nSource: /course/target/grader/submission-1:49\n-expected";
+        assert_eq!(
+            with_snapshot_source(details, "grader/checks/01-x/tests/checks/a.rs"),
+            "Snapshot: s\nSource: grader/checks/01-x/tests/checks/a.rs:49\n-expected"
+        );
+        assert_eq!(
+            with_snapshot_source("Source: /somewhere", "a.rs"),
+            "Source: a.rs"
         );
     }
 
