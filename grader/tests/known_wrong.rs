@@ -331,6 +331,7 @@ fixtures! {
         run_not_reset,
         tasks_leaked_on_drop,
         stack_without_guard,
+        guard_at_top,
         stacks_never_freed,
         yield_sleeps,
         stack_never_unmapped,

@@ -89,10 +89,7 @@ fn check_report(
             check.hint.clone()
         },
         book: course.book_link(&step.book),
-        source: verdict
-            .location
-            .clone()
-            .unwrap_or_else(|| file.clone()),
+        source: verdict.location.clone().unwrap_or_else(|| file.clone()),
         // A pass needs no evidence; keeping it would bloat reports with passing output.
         details: if verdict.status == Status::Pass {
             String::new()

@@ -478,7 +478,11 @@ mod tests {
             "{}",
             v.message
         );
-        assert!(v.message.contains("a null or dangling pointer"), "{}", v.message);
+        assert!(
+            v.message.contains("a null or dangling pointer"),
+            "{}",
+            v.message
+        );
         let cpu = classify(&run(Ending::Signaled(libc::SIGXCPU), "", None), "x", None);
         assert_eq!(cpu.status, Status::Timeout);
         assert_eq!(

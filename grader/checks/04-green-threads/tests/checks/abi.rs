@@ -224,7 +224,20 @@ check! {
         let word = |i: usize| usize::from_ne_bytes(report[i * 8..i * 8 + 8].try_into().unwrap());
         let (top, fault) = (word(0), word(1));
         let maps = String::from_utf8_lossy(&report[16..]);
-        let below = top.wrapping_sub(fault);
+        assert!(
+            top != 0,
+            "the task faulted at {fault:#x} before its first line ran: its very first use of \
+             the stack hit an inaccessible page. The guard page must be the lowest page of the \
+             mapping, below the stack, not at its top where a task starts."
+        );
+        assert!(
+            fault < top,
+            "the overflow faulted at {fault:#x}, {} KiB above where the {} KiB stack began \
+             ({top:#x}): a stack grows down, so the guard page belongs below it",
+            (fault - top) / 1024,
+            SIZE / 1024
+        );
+        let below = top - fault;
         let where_ = match permissions_at(&maps, fault) {
             Some(perms) if perms.starts_with("---") => None,
             Some(perms) => Some(format!("in memory mapped {perms}")),
@@ -240,7 +253,7 @@ check! {
             );
         }
         assert!(
-            fault < top && below <= SIZE + 256 * 1024,
+            below <= SIZE + 256 * 1024,
             "the overflow hit an inaccessible page at {fault:#x}, but {} KiB below where the \
              {} KiB stack began ({top:#x}): the guard page must sit right below the stack",
             below / 1024,
