@@ -113,9 +113,20 @@ fn exercise_hint(
         }
         return out;
     };
-    let broken = step
-        .iter()
-        .find(|c| !is_done(c) && c.status != Status::Todo);
+    let broken = ex.next_check().filter(|c| c.status != Status::Todo);
+    if let Some(diagnosis) = broken.and_then(|c| ex.diagnosis_of(c)) {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            style.bold("Next:"),
+            indent(&shorten_lines(&diagnosis.cause, MESSAGE_LINES), 2).trim_start()
+        );
+        let _ = writeln!(out, "  explains: {}", diagnosis.checks.join(", "));
+        let _ = writeln!(out, "  hint:    {}", diagnosis.hint);
+        let _ = writeln!(out, "  read:    {}", diagnosis.book);
+        let _ = writeln!(out, "  details: {details}");
+        return out;
+    }
     match broken {
         Some(check) => {
             let _ = writeln!(
@@ -433,6 +444,7 @@ mod tests {
             book: "book/beta.md".into(),
             compile_error: None,
             flagged: Vec::new(),
+            diagnoses: Vec::new(),
             checks,
         }
     }
@@ -451,6 +463,27 @@ mod tests {
         assert!(text.contains("message of c"), "{text}");
         assert!(text.contains("hint:    hint of c"), "{text}");
         assert!(!text.contains("of d"), "{text}");
+    }
+
+    #[test]
+    fn a_cause_shared_by_several_checks_comes_before_any_checks_hint() {
+        let course = mini_course();
+        let mut ex = exercise(vec![
+            check("one", "a", Status::Crash),
+            check("two", "b", Status::Crash),
+        ]);
+        ex.diagnoses = vec![crate::report::Diagnosis {
+            cause: "2 checks crashed with SIGSEGV: a bad pointer".into(),
+            checks: vec!["one::a".into(), "two::b".into()],
+            hint: "one bug".into(),
+            book: "book/beta.md".into(),
+        }];
+        let text = exercise_hint(&course, &ex, None, &Style::PLAIN);
+        assert!(
+            text.contains("Next: 2 checks crashed with SIGSEGV: a bad pointer\n  explains: one::a, two::b\n  hint:    one bug"),
+            "{text}"
+        );
+        assert!(!text.contains("hint of a"), "{text}");
     }
 
     #[test]

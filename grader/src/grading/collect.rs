@@ -2,6 +2,7 @@
 //! points, hint and book section.
 
 use super::build::Build;
+use super::diagnosis;
 use super::verdict::{self, Verdict};
 use crate::course::{Check, Course, Exercise, Step};
 use crate::report::{CheckReport, ExerciseReport, Status};
@@ -18,7 +19,7 @@ pub(super) fn exercise_report(
     build: &Build,
     verdicts: &mut impl Iterator<Item = (Verdict, f64)>,
 ) -> ExerciseReport {
-    let checks: Vec<CheckReport> = ex
+    let graded: Vec<(CheckReport, Option<String>)> = ex
         .checks()
         .map(|(step, check)| {
             let (verdict, seconds) = match build {
@@ -35,9 +36,17 @@ pub(super) fn exercise_report(
                 ),
                 Build::Flagged(_) => (Verdict::without_run(Status::Flagged, FLAGGED_MESSAGE), 0.0),
             };
-            check_report(course, ex, step, check, verdict, seconds)
+            let origin = verdict.origin.clone();
+            (
+                check_report(course, ex, step, check, verdict, seconds),
+                origin,
+            )
         })
         .collect();
+    let book = course.book_link(&ex.book);
+    let paired: Vec<_> = graded.iter().map(|(c, o)| (c, o.as_deref())).collect();
+    let diagnoses = diagnosis::diagnose(&paired, &book);
+    let checks: Vec<CheckReport> = graded.into_iter().map(|(check, _)| check).collect();
     let compile_error = match build {
         Build::Failed(text) => Some(text.clone()),
         Build::Built(_) | Build::Unsupported(_) | Build::Flagged(_) => None,
@@ -53,9 +62,10 @@ pub(super) fn exercise_report(
         status: ExerciseReport::summarize(&checks, compile_error.is_some()),
         points: checks.iter().map(|c| c.points).sum(),
         max_points: ex.max_points(),
-        book: course.book_link(&ex.book),
+        book,
         compile_error,
         flagged,
+        diagnoses,
         checks,
     }
 }

@@ -3,6 +3,7 @@
 
 mod build;
 mod collect;
+mod diagnosis;
 pub mod fences;
 pub mod integrity;
 mod reference;

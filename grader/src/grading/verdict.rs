@@ -13,6 +13,9 @@ pub struct Verdict {
     pub details: String,
     /// Where the check failed, when that is in the check's own source.
     pub location: Option<String>,
+    /// Where the panic that failed the check began, when that is in the learner's code:
+    /// checks failing at the same place share one cause.
+    pub origin: Option<String>,
 }
 
 impl Verdict {
@@ -23,6 +26,7 @@ impl Verdict {
             message: message.into(),
             details: String::new(),
             location: None,
+            origin: None,
         }
     }
 }
@@ -74,11 +78,16 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
     let location = main
         .map(|p| p.location.clone())
         .filter(|l| l.starts_with(&format!("{}/", crate::course::CHECKS)));
+    let origin = main
+        .map(|p| origin_of_rethrown(&panics, p).unwrap_or(p))
+        .map(|p| p.location.clone())
+        .filter(|l| l.starts_with(&format!("{}/", crate::course::EXERCISES)));
     let verdict = |status, message: String| Verdict {
         status,
         message,
         details: details.clone(),
         location: location.clone(),
+        origin: origin.clone(),
     };
     match run.ending {
         Ending::TimedOut => {

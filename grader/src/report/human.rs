@@ -1,6 +1,8 @@
 //! The report for people: a table per exercise, then what to do next.
 
-use super::{CheckReport, ExerciseReport, FLAGGED_REASON, GRADER_COMMAND, Report, Status};
+use super::{
+    CheckReport, Diagnosis, ExerciseReport, FLAGGED_REASON, GRADER_COMMAND, Report, Status,
+};
 use crate::ui::Style;
 use crate::ui::text::{indent, shorten, shorten_lines};
 use std::fmt::Write;
@@ -138,6 +140,9 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
         let _ = writeln!(out, "  {}\n", flagged_text(ex));
         return;
     }
+    for diagnosis in &ex.diagnoses {
+        render_diagnosis(out, diagnosis, style);
+    }
     let mut step = "";
     for check in &ex.checks {
         if check.step != step {
@@ -170,11 +175,36 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
         let broken =
             |c: &&CheckReport| !matches!(c.status, Status::Pass | Status::Todo | Status::Skipped);
         for check in ex.checks.iter().filter(broken) {
-            render_failure(out, check, style);
+            match ex
+                .diagnoses
+                .iter()
+                .position(|d| d.checks.contains(&check.name))
+            {
+                Some(i) => render_explained_failure(out, check, i + 1, style),
+                None => render_failure(out, check, style),
+            }
         }
         render_unstarted_steps(out, ex, style);
     }
     let _ = writeln!(out);
+}
+
+/// The last lines of what the check printed, diffs coloured.
+fn render_details(out: &mut String, check: &CheckReport, style: &Style) {
+    if check.details.is_empty() || check.status == Status::Todo {
+        return;
+    }
+    let lines: Vec<&str> = check.details.lines().collect();
+    let shown: Vec<String> = lines[lines.len().saturating_sub(DETAIL_LINES)..]
+        .iter()
+        .map(|line| diff_line(style, line))
+        .collect();
+    let _ = writeln!(
+        out,
+        "    {}\n{}",
+        style.dim("output:"),
+        indent(&shown.join("\n"), 6)
+    );
 }
 
 fn render_failure(out: &mut String, check: &CheckReport, style: &Style) {
@@ -187,21 +217,44 @@ fn render_failure(out: &mut String, check: &CheckReport, style: &Style) {
     if !check.message.is_empty() {
         let _ = writeln!(out, "{}", indent(&check.message, 4));
     }
-    if !check.details.is_empty() && check.status != Status::Todo {
-        let lines: Vec<&str> = check.details.lines().collect();
-        let shown: Vec<String> = lines[lines.len().saturating_sub(DETAIL_LINES)..]
-            .iter()
-            .map(|line| diff_line(style, line))
-            .collect();
-        let _ = writeln!(
-            out,
-            "    {}\n{}",
-            style.dim("output:"),
-            indent(&shown.join("\n"), 6)
-        );
-    }
+    render_details(out, check, style);
     let _ = writeln!(out, "    hint:  {}", check.hint);
     let _ = writeln!(out, "    read:  {}", check.book);
+    let _ = writeln!(out, "    check: {}", check.source);
+}
+
+/// A cause several checks share, before the checks: the learner fixes one bug, not many.
+fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis, style: &Style) {
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        style.bold("diagnosis:"),
+        indent(&diagnosis.cause, 4).trim_start()
+    );
+    let _ = writeln!(out, "    explains: {}", diagnosis.checks.join(", "));
+    let _ = writeln!(out, "    hint:  {}", diagnosis.hint);
+    let _ = writeln!(out, "    read:  {}", diagnosis.book);
+}
+
+/// A failure a diagnosis explains: its own words and evidence, without repeating the
+/// diagnosis or the check's hint, which assumes the shared bug is gone.
+fn render_explained_failure(
+    out: &mut String,
+    check: &CheckReport,
+    diagnosis: usize,
+    style: &Style,
+) {
+    let _ = writeln!(
+        out,
+        "\n  {} {}  {}",
+        status_cell(style, check.status),
+        style.bold(&check.name),
+        style.dim(&format!("(diagnosis {diagnosis} above)"))
+    );
+    if check.status != Status::Crash && !check.message.is_empty() {
+        let _ = writeln!(out, "{}", indent(&check.message, 4));
+    }
+    render_details(out, check, style);
     let _ = writeln!(out, "    check: {}", check.source);
 }
 
@@ -262,6 +315,21 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style, detailed: 
         }
         return;
     }
+    if let Some(diagnosis) = ex.diagnosis_of(check) {
+        let _ = writeln!(
+            out,
+            "\n{} {}: {}",
+            style.bold("Next:"),
+            ex.name,
+            indent(&shorten_lines(&diagnosis.cause, 6), 2).trim_start()
+        );
+        let _ = writeln!(out, "  hint: {}", diagnosis.hint);
+        let _ = writeln!(out, "  read: {}", diagnosis.book);
+        if !detailed {
+            let _ = writeln!(out, "  details: {details}");
+        }
+        return;
+    }
     let _ = writeln!(
         out,
         "\n{} {} / {}",
@@ -282,6 +350,114 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style, detailed: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Diagnosis, Summary};
+
+    fn check(name: &str, status: Status, message: &str) -> CheckReport {
+        CheckReport {
+            name: name.into(),
+            step: name.split("::").next().unwrap_or_default().into(),
+            step_title: "A step".into(),
+            kind: "behaviour",
+            status,
+            points: 0,
+            max_points: 1,
+            message: message.into(),
+            hint: format!("own hint of {name}"),
+            book: "book/x.md#step".into(),
+            source: format!("grader/checks/01-x/tests/checks/{name}.rs"),
+            details: String::new(),
+            seconds: 0.0,
+        }
+    }
+
+    fn report(checks: Vec<CheckReport>, diagnoses: Vec<Diagnosis>) -> Report {
+        let exercise = ExerciseReport {
+            name: "x".into(),
+            title: "X".into(),
+            dir: "01-x".into(),
+            status: ExerciseReport::summarize(&checks, false),
+            points: 0,
+            max_points: 3,
+            book: "book/x.md".into(),
+            compile_error: None,
+            flagged: Vec::new(),
+            diagnoses,
+            checks,
+        };
+        let summary = Summary::of(&exercise.checks);
+        Report {
+            course: "Course".into(),
+            source: "exercises".into(),
+            workspace: String::new(),
+            isolation: "on".into(),
+            memory_limit: "off: test".into(),
+            ignored: Vec::new(),
+            exercises: vec![exercise],
+            summary,
+            source_args: String::new(),
+        }
+    }
+
+    const SEGV: &str = "crashed with SIGSEGV: a misaligned stack";
+
+    #[test]
+    fn a_shared_cause_is_told_once_before_the_checks_and_leads_next() {
+        let shared = Diagnosis {
+            cause: format!("2 checks {SEGV}"),
+            checks: vec!["a::one".into(), "a::two".into()],
+            hint: "one bug crashes them".into(),
+            book: "book/x.md".into(),
+        };
+        let report = report(
+            vec![
+                check("a::one", Status::Crash, SEGV),
+                check("a::two", Status::Crash, SEGV),
+                check("b::three", Status::Fail, "its own failure"),
+            ],
+            vec![shared],
+        );
+        let text = render(&report, &Style::PLAIN, false);
+        let diagnosis = text
+            .find("diagnosis: 2 checks crashed with SIGSEGV")
+            .expect(&text);
+        assert!(diagnosis < text.find("step a:").unwrap(), "{text}");
+        assert!(text.contains("explains: a::one, a::two"), "{text}");
+        assert!(
+            text.contains("Next: x: 2 checks crashed with SIGSEGV: a misaligned stack\n  hint: one bug crashes them"),
+            "{text}"
+        );
+        assert!(!text.contains("own hint of a::one"), "{text}");
+
+        let detailed = render(&report, &Style::PLAIN, true);
+        assert_eq!(
+            detailed.matches(SEGV).count(),
+            2,
+            "once in the diagnosis, once after Next: {detailed}"
+        );
+        assert!(
+            detailed.contains("crash         a::two  (diagnosis 1 above)"),
+            "{detailed}"
+        );
+        assert!(!detailed.contains("own hint of a::"), "{detailed}");
+        assert!(detailed.contains("own hint of b::three"), "{detailed}");
+    }
+
+    #[test]
+    fn without_a_shared_cause_next_is_the_earliest_steps_failure() {
+        let report = report(
+            vec![
+                check("a::one", Status::Pass, ""),
+                check("b::two", Status::Fail, "wrong"),
+                check("c::three", Status::Fail, "also wrong"),
+            ],
+            Vec::new(),
+        );
+        let text = render(&report, &Style::PLAIN, false);
+        assert!(
+            text.contains("Next: x / b::two\n  wrong\n  hint: own hint of b::two"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn snapshot_diff_lines_are_coloured_and_nothing_else() {

@@ -137,6 +137,7 @@ mod tests {
             book: String::new(),
             compile_error: None,
             flagged: Vec::new(),
+            diagnoses: Vec::new(),
             checks,
         }
     }

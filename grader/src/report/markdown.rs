@@ -281,6 +281,7 @@ mod tests {
             book: "pipes.md".into(),
             compile_error: None,
             flagged: Vec::new(),
+            diagnoses: Vec::new(),
             checks: Vec::new(),
         };
         let mut out = String::new();

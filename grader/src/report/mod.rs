@@ -92,7 +92,22 @@ pub struct ExerciseReport {
     /// with where it was found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flagged: Vec<String>,
+    /// Causes shared by several failing checks, in course order: one bug often breaks
+    /// many checks, and each check's own hint would then point elsewhere.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnoses: Vec<Diagnosis>,
     pub checks: Vec<CheckReport>,
+}
+
+/// One cause that explains several failing checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    /// What most likely went wrong, in words.
+    pub cause: String,
+    /// The checks it explains (`<step>::<check>`), in course order.
+    pub checks: Vec<String>,
+    pub hint: String,
+    pub book: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -199,6 +214,42 @@ impl ExerciseReport {
     pub fn number(&self) -> Option<usize> {
         self.dir.split('-').next()?.parse().ok()
     }
+
+    /// The diagnosis that explains `check`, if several checks share its cause.
+    pub fn diagnosis_of(&self, check: &CheckReport) -> Option<&Diagnosis> {
+        self.diagnoses
+            .iter()
+            .find(|d| d.checks.contains(&check.name))
+    }
+
+    /// What to work on next: in the first step not done, its most basic broken check (a
+    /// later step's failures may well come from it), else its first check not started.
+    pub fn next_check(&self) -> Option<&CheckReport> {
+        let step = self
+            .checks
+            .chunk_by(|a, b| a.step == b.step)
+            .find(|step| step.iter().any(|c| !c.status.is_done()))?;
+        let unfinished = || step.iter().filter(|c| !c.status.is_done());
+        unfinished()
+            .filter(|c| c.status != Status::Todo)
+            .min_by_key(|c| basicness(c.kind))
+            .or_else(|| unfinished().next())
+    }
+}
+
+/// How basic a kind of check is, most basic first: whether the code does its job comes
+/// before its structure, its pitfalls, the resources it uses and its timing, and a
+/// failure of it is the likelier root of the others.
+fn basicness(kind: &str) -> usize {
+    const ORDER: [&str; 6] = [
+        "behaviour",
+        "snapshot",
+        "structural",
+        "pitfall",
+        "resource",
+        "timing",
+    ];
+    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
 }
 
 impl Report {
@@ -211,14 +262,11 @@ impl Report {
         self.summary.failed == 0 && self.summary.todo == 0
     }
 
-    /// The first check that did not pass, in course order.
+    /// The first exercise not done, and in it the check to work on next.
     pub fn first_unfinished(&self) -> Option<(&ExerciseReport, &CheckReport)> {
-        self.exercises.iter().find_map(|ex| {
-            ex.checks
-                .iter()
-                .find(|c| !c.status.is_done())
-                .map(|c| (ex, c))
-        })
+        self.exercises
+            .iter()
+            .find_map(|ex| ex.next_check().map(|c| (ex, c)))
     }
 }
 
@@ -259,6 +307,47 @@ mod tests {
             Summary::of(&checks[..1]).line(),
             "1/1 checks passed; 0/1 points"
         );
+    }
+
+    #[test]
+    fn next_is_the_most_basic_broken_check_of_the_first_step_not_done() {
+        use Status::*;
+        let with = |step: &str, kind: &'static str, status: Status, name: &str| CheckReport {
+            name: name.into(),
+            step: step.into(),
+            kind,
+            ..check(status)
+        };
+        let report = |checks: Vec<CheckReport>| ExerciseReport {
+            name: "x".into(),
+            title: String::new(),
+            dir: "01-x".into(),
+            status: Fail,
+            points: 0,
+            max_points: 0,
+            book: String::new(),
+            compile_error: None,
+            flagged: Vec::new(),
+            diagnoses: Vec::new(),
+            checks,
+        };
+        let ex = report(vec![
+            with("one", "behaviour", Pass, "a"),
+            with("two", "pitfall", Fail, "b"),
+            with("two", "timing", Timeout, "c"),
+            with("two", "behaviour", Crash, "d"),
+            with("two", "behaviour", Fail, "e"),
+            with("three", "behaviour", Fail, "f"),
+        ]);
+        assert_eq!(ex.next_check().map(|c| c.name.as_str()), Some("d"));
+        let ex = report(vec![
+            with("one", "behaviour", Pass, "a"),
+            with("two", "behaviour", Todo, "b"),
+            with("two", "timing", Todo, "c"),
+        ]);
+        assert_eq!(ex.next_check().map(|c| c.name.as_str()), Some("b"));
+        let ex = report(vec![with("one", "behaviour", Pass, "a")]);
+        assert!(ex.next_check().is_none());
     }
 
     #[test]

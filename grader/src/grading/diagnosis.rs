@@ -1,0 +1,200 @@
+//! Finding the causes that several failing checks share, so that a learner reads one
+//! explanation of one bug instead of a hint per check, each pointing somewhere else.
+
+use crate::report::{CheckReport, Diagnosis, Status};
+
+/// What makes two failures the same: the same crash, the same place in the learner's code
+/// where a panic began, running out of time, or the same message.
+#[derive(PartialEq)]
+enum Cause {
+    Crash(String),
+    PanicAt(String),
+    Timeout,
+    Message(String),
+}
+
+fn cause_of(check: &CheckReport, origin: Option<&str>) -> Option<Cause> {
+    Some(match (check.status, origin) {
+        (Status::Crash, _) => Cause::Crash(check.message.clone()),
+        (Status::Timeout, _) => Cause::Timeout,
+        (Status::Fail, Some(origin)) => Cause::PanicAt(origin.to_owned()),
+        (Status::Fail, None) => Cause::Message(check.message.clone()),
+        _ => return None,
+    })
+}
+
+/// The causes shared by two or more of `checks` (each paired with where its panic began
+/// in the learner's code), in course order. `book` is the exercise's chapter, for causes
+/// no single step explains.
+pub fn diagnose(checks: &[(&CheckReport, Option<&str>)], book: &str) -> Vec<Diagnosis> {
+    let mut groups: Vec<(Cause, Vec<&CheckReport>)> = Vec::new();
+    for (check, origin) in checks {
+        let Some(cause) = cause_of(check, *origin) else {
+            continue;
+        };
+        match groups.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, members)) => members.push(check),
+            None => groups.push((cause, vec![check])),
+        }
+    }
+    // In course order of their first check: steps build on one another, so the earliest
+    // failure is the likeliest root of the later ones.
+    groups.retain(|(_, members)| members.len() > 1);
+    groups
+        .into_iter()
+        .map(|(cause, members)| explain(cause, &members, book))
+        .collect()
+}
+
+fn explain(cause: Cause, members: &[&CheckReport], book: &str) -> Diagnosis {
+    let n = members.len();
+    let first = members[0];
+    let (cause, hint, book) = match cause {
+        Cause::Crash(message) => (
+            format!("{n} checks {message}"),
+            "One bug crashes all of them, so their own hints do not apply yet: find it with \
+             the cause above, then grade again."
+                .to_owned(),
+            book.to_owned(),
+        ),
+        Cause::PanicAt(place) => (
+            format!(
+                "{n} checks failed from a panic your code raised at {place}: {}",
+                first_line(&first.message)
+            ),
+            format!(
+                "Fix the panic at {place} first: it breaks all of them, and their own hints \
+                 do not apply until it is gone."
+            ),
+            first.book.clone(),
+        ),
+        Cause::Timeout => (
+            format!(
+                "{n} checks did not finish in time: one infinite loop, deadlock or wait that \
+                 nothing ends can stall all of them"
+            ),
+            format!("Start with the earliest, {}: {}", first.name, first.hint),
+            first.book.clone(),
+        ),
+        Cause::Message(message) => (
+            format!("{n} checks: {}", first_line(&message)),
+            first.hint.clone(),
+            first.book.clone(),
+        ),
+    };
+    Diagnosis {
+        cause,
+        checks: members.iter().map(|c| c.name.clone()).collect(),
+        hint,
+        book,
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, status: Status, message: &str) -> CheckReport {
+        CheckReport {
+            name: name.into(),
+            step: name.split("::").next().unwrap().into(),
+            step_title: String::new(),
+            kind: "behaviour",
+            status,
+            points: 0,
+            max_points: 1,
+            message: message.into(),
+            hint: format!("hint of {name}"),
+            book: format!("book of {name}"),
+            source: String::new(),
+            details: String::new(),
+            seconds: 0.0,
+        }
+    }
+
+    const SEGV: &str = "crashed with SIGSEGV: a misaligned stack";
+
+    #[test]
+    fn crashes_of_one_kind_are_one_diagnosis_with_no_checks_hint() {
+        let checks = [
+            check("runtime::interleaving", Status::Crash, SEGV),
+            check(
+                "runtime::order",
+                Status::Fail,
+                "tasks ran in the wrong order",
+            ),
+            check("abi::floats", Status::Crash, SEGV),
+            check("abi::other", Status::Pass, ""),
+            check("abi::more", Status::Crash, SEGV),
+        ];
+        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let found = diagnose(&paired, "book/src/green.md");
+        assert_eq!(found.len(), 1, "{found:?}");
+        let d = &found[0];
+        assert_eq!(d.cause, "3 checks crashed with SIGSEGV: a misaligned stack");
+        assert_eq!(
+            d.checks,
+            ["runtime::interleaving", "abi::floats", "abi::more"]
+        );
+        assert!(!d.hint.contains("hint of"), "{}", d.hint);
+        assert_eq!(d.book, "book/src/green.md");
+    }
+
+    #[test]
+    fn panics_from_one_place_in_the_learners_code_are_one_diagnosis() {
+        let checks = [
+            check("pool::a", Status::Fail, "index out of bounds\n(details)"),
+            check("pool::b", Status::Fail, "a different message"),
+            check("pool::c", Status::Fail, "a check's own assertion"),
+        ];
+        let place = "exercises/01-threads/src/pool.rs:30:9";
+        let paired = [
+            (&checks[0], Some(place)),
+            (&checks[1], Some(place)),
+            (&checks[2], None),
+        ];
+        let found = diagnose(&paired, "book");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].cause,
+            "2 checks failed from a panic your code raised at \
+             exercises/01-threads/src/pool.rs:30:9: index out of bounds"
+        );
+        assert_eq!(found[0].checks, ["pool::a", "pool::b"]);
+        assert!(found[0].hint.contains(place), "{}", found[0].hint);
+    }
+
+    #[test]
+    fn causes_come_in_course_order_and_lone_failures_are_their_own() {
+        let checks = [
+            check("a::one", Status::Timeout, "did not finish within 10 s"),
+            check("a::two", Status::Fail, "same words"),
+            check("b::three", Status::Timeout, "did not finish within 11 s"),
+            check("b::four", Status::Fail, "same words"),
+            check("b::five", Status::Timeout, "did not finish within 10 s"),
+            check("b::six", Status::Fail, "alone"),
+            check("b::seven", Status::Todo, "not started yet"),
+        ];
+        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let found = diagnose(&paired, "book");
+        let causes: Vec<_> = found.iter().map(|d| d.checks.clone()).collect();
+        assert_eq!(
+            causes,
+            [
+                vec!["a::one", "b::three", "b::five"],
+                vec!["a::two", "b::four"]
+            ]
+        );
+        assert!(
+            found[0]
+                .hint
+                .starts_with("Start with the earliest, a::one: hint of a::one")
+        );
+        assert_eq!(found[1].cause, "2 checks: same words");
+        assert_eq!(found[1].hint, "hint of a::two");
+    }
+}
