@@ -215,8 +215,7 @@ fn origin_of_rethrown<'a>(panics: &'a [Panic], main: &Panic) -> Option<&'a Panic
     }
     panics
         .iter()
-        .filter(|p| p.thread != main.thread && p.lines.start < main.lines.start)
-        .next_back()
+        .rfind(|p| p.thread != main.thread && p.lines.start < main.lines.start)
 }
 
 /// `details` with the snapshot header's `Source:` naming `file`: run where the course's
