@@ -26,6 +26,9 @@ struct Fixture {
     expect: BTreeMap<String, Expected>,
     #[serde(default)]
     messages: BTreeMap<String, String>,
+    /// Words the report must lead with (its `Next:`): the explanation of the bug's real
+    /// cause, whichever checks it breaks.
+    lead: Option<String>,
 }
 
 /// One status, or several when the bug is undefined behaviour whose symptom may vary.
@@ -181,6 +184,16 @@ fn check_fixture(dir: &str, name: &str) -> Graded {
         {
             wrong.push(format!(
                 "{check}: message should contain {needle:?}, was {message:?}"
+            ));
+        }
+    }
+    if let Some(needle) = &fixture.lead {
+        let lead = graded.json["exercises"][0]["next"]
+            .as_str()
+            .unwrap_or_default();
+        if !lead.contains(needle.as_str()) {
+            wrong.push(format!(
+                "the report should lead with {needle:?}, led with {lead:?}"
             ));
         }
     }

@@ -208,16 +208,22 @@ fn watch_mode_regrades_on_save_and_answers_keys() {
     session.expect("delta");
     session.expect("[q] quit");
 
-    // Two exercises saved at once: both are re-graded.
+    // Two exercises saved at once: both are re-graded, and the first is in focus: `n`
+    // stays within it.
     save_greeting(course.path(), "hi");
     save_answer(course.path(), 7);
     session.expect("re-grading beta");
     session.expect("re-grading delta");
     session.expect("0/2 checks passed");
-    session.expect("Next (1/2): beta / basics::greets");
+    session.expect("Next (1/1): beta / basics::greets");
     session.press("n");
-    session.expect("Next (2/2): delta / basics::answers");
-    session.expect("left: \"7\"");
+    session.expect("Next (1/1): beta / basics::greets");
+
+    // The exercise just saved comes first, though an earlier one fails too.
+    save_answer(course.path(), 8);
+    session.expect("re-grading delta");
+    session.expect("Next (1/1): delta / basics::answers");
+    session.expect("left: \"8\"");
 
     save_greeting(course.path(), "hello");
     save_answer(course.path(), 42);
@@ -228,6 +234,20 @@ fn watch_mode_regrades_on_save_and_answers_keys() {
 
     session.press("q");
     assert_eq!(session.finish(), 0);
+}
+
+#[test]
+fn watch_exercise_keeps_the_focus_on_that_exercise() {
+    let course = small_course();
+    let mut session = Session::start(course.path(), "mini-course-watch-focus", &["delta"]);
+    session.expect("Next (1/1): delta / basics::answers");
+    // Breaking another exercise re-grades it, and the focus stays.
+    save_greeting(course.path(), "hi");
+    session.expect("re-grading beta");
+    session.expect("0/2 checks passed");
+    session.expect("Next (1/1): delta / basics::answers");
+    session.press("q");
+    assert_eq!(session.finish(), 1);
 }
 
 #[test]

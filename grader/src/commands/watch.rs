@@ -26,6 +26,9 @@ const SETTLE: Duration = Duration::from_millis(150);
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Show only this exercise's checks (name, folder or number); the whole course is
+    /// still graded and watched.
+    pub exercise: Option<String>,
     /// Do not watch the files; re-grade when `r` is pressed (for folders whose changes
     /// are not seen, such as some network or shared folders).
     #[arg(long)]
@@ -44,14 +47,26 @@ struct Session<'a> {
     course: &'a Course,
     options: Options,
     report: Report,
-    /// Index of the shown check among the course's unfinished ones.
+    /// Index of the shown check among the unfinished ones of the exercise in focus.
     focus: usize,
+    /// The exercise whose checks are shown first: the one named on the command line, or
+    /// else the one last saved; `n` stays within it.
+    exercise: Option<usize>,
+    /// Named on the command line: a save elsewhere does not move the focus.
+    pinned: bool,
     view: View,
     manual: bool,
     style: Style,
 }
 
 pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
+    let exercise = match &args.exercise {
+        Some(name) => {
+            let wanted = &course.exercise(name)?.name;
+            course.exercises.iter().position(|ex| &ex.name == wanted)
+        }
+        None => None,
+    };
     let mut terminal = Terminal::open()?;
     let options = Options {
         source: Source::InPlace,
@@ -66,6 +81,8 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
         options,
         report,
         focus: 0,
+        exercise,
+        pinned: exercise.is_some(),
         view: View::Next,
         manual: args.manual,
         style: terminal.style(),
@@ -94,9 +111,11 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
                     continue;
                 }
                 let now = settle(course, now);
-                for changed in changes(&seen, &now) {
-                    session.regrade(&mut terminal, changed)?;
+                let changed = changes(&seen, &now);
+                for &exercise in &changed {
+                    session.regrade(&mut terminal, exercise)?;
                 }
+                session.follow(changed.first().copied());
                 // Saved during the grading: seen at the next tick.
                 seen = now;
             }
@@ -112,17 +131,30 @@ impl Session<'_> {
         self.view = if self.view == view { View::Next } else { view };
     }
 
-    /// The unfinished checks of the course, as (exercise index, check index).
+    /// The unfinished checks, as (exercise index, check index): those of the exercise in
+    /// focus while it has any, else the whole course's; each exercise's next check first.
     fn unfinished(&self) -> Vec<(usize, usize)> {
-        let mut found = Vec::new();
-        for (e, ex) in self.report.exercises.iter().enumerate() {
-            for (c, check) in ex.checks.iter().enumerate() {
-                if !check.status.is_done() {
-                    found.push((e, c));
-                }
+        let of = |e: usize| -> Vec<(usize, usize)> {
+            let ex = &self.report.exercises[e];
+            let next = ex.next_check().map(|n| n.name.as_str());
+            let mut found: Vec<(usize, usize)> = ex
+                .checks
+                .iter()
+                .enumerate()
+                .filter(|(_, check)| !check.status.is_done())
+                .map(|(c, _)| (e, c))
+                .collect();
+            // Stable: the next check leads, the others keep course order.
+            found.sort_by_key(|&(_, c)| Some(ex.checks[c].name.as_str()) != next);
+            found
+        };
+        if let Some(e) = self.exercise.filter(|&e| e < self.report.exercises.len()) {
+            let focused = of(e);
+            if !focused.is_empty() {
+                return focused;
             }
         }
-        found
+        (0..self.report.exercises.len()).flat_map(of).collect()
     }
 
     fn focused(&self) -> Option<(usize, usize)> {
@@ -133,6 +165,14 @@ impl Session<'_> {
     /// The exercise `r` re-grades: the one shown, else the first.
     fn focused_exercise(&self) -> usize {
         self.focused().map_or(0, |(e, _)| e)
+    }
+
+    /// After a save, the saved exercise (the first, when several were saved at once) is
+    /// what the learner is working on: its checks come first.
+    fn follow(&mut self, saved: Option<usize>) {
+        if !self.pinned && saved.is_some() {
+            self.exercise = saved;
+        }
     }
 
     fn regrade(&mut self, terminal: &mut Terminal, exercise: usize) -> Result<()> {
@@ -156,7 +196,6 @@ impl Session<'_> {
         }
         self.report.summary = Report::summarize(&self.report.exercises);
         self.report.isolation = graded.isolation;
-        // Show the first unfinished check again: it is what the save was about.
         self.focus = 0;
         self.view = View::Next;
         Ok(())

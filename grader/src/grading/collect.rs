@@ -55,7 +55,7 @@ pub(super) fn exercise_report(
         Build::Flagged(evidence) => evidence.clone(),
         _ => Vec::new(),
     };
-    ExerciseReport {
+    let mut report = ExerciseReport {
         name: ex.name.clone(),
         title: ex.title.clone(),
         dir: ex.dir.clone(),
@@ -66,8 +66,11 @@ pub(super) fn exercise_report(
         compile_error,
         flagged,
         diagnoses,
+        next: None,
         checks,
-    }
+    };
+    report.next = report.lead();
+    report
 }
 
 fn check_report(

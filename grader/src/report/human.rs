@@ -67,6 +67,13 @@ pub fn explain(ex: &ExerciseReport, check: &CheckReport, style: &Style) -> Strin
         );
         let _ = writeln!(out, "    hint:  {}", check.hint);
         let _ = writeln!(out, "    read:  {}", check.book);
+    } else if let Some(i) = ex
+        .diagnoses
+        .iter()
+        .position(|d| d.checks.contains(&check.name))
+    {
+        render_diagnosis(&mut out, &ex.diagnoses[i], style);
+        render_explained_failure(&mut out, check, i + 1, style);
     } else {
         render_failure(&mut out, check, style);
     }
@@ -382,6 +389,7 @@ mod tests {
             compile_error: None,
             flagged: Vec::new(),
             diagnoses,
+            next: None,
             checks,
         };
         let summary = Summary::of(&exercise.checks);

@@ -138,6 +138,7 @@ mod tests {
             compile_error: None,
             flagged: Vec::new(),
             diagnoses: Vec::new(),
+            next: None,
             checks,
         }
     }

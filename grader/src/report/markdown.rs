@@ -282,6 +282,7 @@ mod tests {
             compile_error: None,
             flagged: Vec::new(),
             diagnoses: Vec::new(),
+            next: None,
             checks: Vec::new(),
         };
         let mut out = String::new();

@@ -96,6 +96,10 @@ pub struct ExerciseReport {
     /// many checks, and each check's own hint would then point elsewhere.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnoses: Vec<Diagnosis>,
+    /// What to fix first, as the human report leads with it: the cause of the diagnosis
+    /// that explains the next check, else that check's name and first line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
     pub checks: Vec<CheckReport>,
 }
 
@@ -222,6 +226,16 @@ impl ExerciseReport {
             .find(|d| d.checks.contains(&check.name))
     }
 
+    /// The text of [`ExerciseReport::next`], from the checks and diagnoses.
+    pub fn lead(&self) -> Option<String> {
+        let check = self.next_check()?;
+        Some(match self.diagnosis_of(check) {
+            Some(diagnosis) => first_line(&diagnosis.cause).to_owned(),
+            None if check.message.is_empty() => check.name.clone(),
+            None => format!("{}: {}", check.name, first_line(&check.message)),
+        })
+    }
+
     /// What to work on next: in the first step not done, its most basic broken check (a
     /// later step's failures may well come from it), else its first check not started.
     pub fn next_check(&self) -> Option<&CheckReport> {
@@ -235,6 +249,10 @@ impl ExerciseReport {
             .min_by_key(|c| basicness(c.kind))
             .or_else(|| unfinished().next())
     }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 /// How basic a kind of check is, most basic first: whether the code does its job comes
@@ -329,6 +347,7 @@ mod tests {
             compile_error: None,
             flagged: Vec::new(),
             diagnoses: Vec::new(),
+            next: None,
             checks,
         };
         let ex = report(vec![
@@ -340,6 +359,23 @@ mod tests {
             with("three", "behaviour", Fail, "f"),
         ]);
         assert_eq!(ex.next_check().map(|c| c.name.as_str()), Some("d"));
+        assert_eq!(ex.lead().as_deref(), Some("d"));
+        let mut ex = ex;
+        ex.checks[3].message = "crashed with SIGSEGV: a bad pointer\nmore".into();
+        assert_eq!(
+            ex.lead().as_deref(),
+            Some("d: crashed with SIGSEGV: a bad pointer")
+        );
+        ex.diagnoses = vec![Diagnosis {
+            cause: "2 checks crashed with SIGSEGV: a bad pointer".into(),
+            checks: vec!["d".into(), "f".into()],
+            hint: String::new(),
+            book: String::new(),
+        }];
+        assert_eq!(
+            ex.lead().as_deref(),
+            Some("2 checks crashed with SIGSEGV: a bad pointer")
+        );
         let ex = report(vec![
             with("one", "behaviour", Pass, "a"),
             with("two", "behaviour", Todo, "b"),
