@@ -3,7 +3,7 @@
 
 use super::build::Build;
 use super::diagnosis;
-use super::verdict::{self, Verdict};
+use super::verdict::{self, Origin, Verdict};
 use crate::course::{Check, Course, Exercise, Step};
 use crate::report::{CheckReport, ExerciseReport, Status};
 
@@ -19,7 +19,7 @@ pub(super) fn exercise_report(
     build: &Build,
     verdicts: &mut impl Iterator<Item = (Verdict, f64)>,
 ) -> ExerciseReport {
-    let graded: Vec<(CheckReport, Option<String>)> = ex
+    let graded: Vec<(CheckReport, Option<Origin>)> = ex
         .checks()
         .map(|(step, check)| {
             let (verdict, seconds) = match build {
@@ -44,7 +44,7 @@ pub(super) fn exercise_report(
         })
         .collect();
     let book = course.book_link(&ex.book);
-    let paired: Vec<_> = graded.iter().map(|(c, o)| (c, o.as_deref())).collect();
+    let paired: Vec<_> = graded.iter().map(|(c, o)| (c, o.as_ref())).collect();
     let diagnoses = diagnosis::diagnose(&paired, &book);
     let checks: Vec<CheckReport> = graded.into_iter().map(|(check, _)| check).collect();
     let compile_error = match build {

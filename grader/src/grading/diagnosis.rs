@@ -1,23 +1,36 @@
 //! Finding the causes that several failing checks share, so that a learner reads one
 //! explanation of one bug instead of a hint per check, each pointing somewhere else.
 
+use super::verdict::Origin;
 use crate::report::{CheckReport, Diagnosis, Status};
+use crate::ui::text::shorten_lines;
 
 /// What makes two failures the same: the same crash, the same place in the learner's code
 /// where a panic began, running out of time, or the same message.
-#[derive(PartialEq)]
 enum Cause {
     Crash(String),
-    PanicAt(String),
+    /// The place is what counts; the message is the first such panic's.
+    PanicAt(Origin),
     Timeout,
     Message(String),
 }
 
-fn cause_of(check: &CheckReport, origin: Option<&str>) -> Option<Cause> {
+impl PartialEq for Cause {
+    fn eq(&self, other: &Cause) -> bool {
+        match (self, other) {
+            (Cause::Crash(a), Cause::Crash(b)) | (Cause::Message(a), Cause::Message(b)) => a == b,
+            (Cause::PanicAt(a), Cause::PanicAt(b)) => a.place == b.place,
+            (Cause::Timeout, Cause::Timeout) => true,
+            _ => false,
+        }
+    }
+}
+
+fn cause_of(check: &CheckReport, origin: Option<&Origin>) -> Option<Cause> {
     Some(match (check.status, origin) {
         (Status::Crash, _) => Cause::Crash(check.message.clone()),
         (Status::Timeout, _) => Cause::Timeout,
-        (Status::Fail, Some(origin)) => Cause::PanicAt(origin.to_owned()),
+        (Status::Fail, Some(origin)) => Cause::PanicAt(origin.clone()),
         (Status::Fail, None) => Cause::Message(check.message.clone()),
         _ => return None,
     })
@@ -26,7 +39,7 @@ fn cause_of(check: &CheckReport, origin: Option<&str>) -> Option<Cause> {
 /// The causes shared by two or more of `checks` (each paired with where its panic began
 /// in the learner's code), in course order. `book` is the exercise's chapter, for causes
 /// no single step explains.
-pub fn diagnose(checks: &[(&CheckReport, Option<&str>)], book: &str) -> Vec<Diagnosis> {
+pub fn diagnose(checks: &[(&CheckReport, Option<&Origin>)], book: &str) -> Vec<Diagnosis> {
     let mut groups: Vec<(Cause, Vec<&CheckReport>)> = Vec::new();
     for (check, origin) in checks {
         let Some(cause) = cause_of(check, *origin) else {
@@ -57,10 +70,10 @@ fn explain(cause: Cause, members: &[&CheckReport], book: &str) -> Diagnosis {
                 .to_owned(),
             book.to_owned(),
         ),
-        Cause::PanicAt(place) => (
+        Cause::PanicAt(Origin { place, message }) => (
             format!(
                 "{n} checks failed from a panic your code raised at {place}: {}",
-                first_line(&first.message)
+                first_line(&message)
             ),
             format!(
                 "Fix the panic at {place} first: it breaks all of them, and their own hints \
@@ -77,7 +90,10 @@ fn explain(cause: Cause, members: &[&CheckReport], book: &str) -> Diagnosis {
             first.book.clone(),
         ),
         Cause::Message(message) => (
-            format!("{n} checks: {}", first_line(&message)),
+            format!(
+                "{n} checks failed the same way: {}",
+                shorten_lines(&message, 4)
+            ),
             first.hint.clone(),
             first.book.clone(),
         ),
@@ -152,9 +168,14 @@ mod tests {
             check("pool::c", Status::Fail, "a check's own assertion"),
         ];
         let place = "exercises/01-threads/src/pool.rs:30:9";
+        let origin = |message: &str| Origin {
+            place: place.into(),
+            message: message.into(),
+        };
+        let (first, second) = (origin("index out of bounds\n(more)"), origin("other words"));
         let paired = [
-            (&checks[0], Some(place)),
-            (&checks[1], Some(place)),
+            (&checks[0], Some(&first)),
+            (&checks[1], Some(&second)),
             (&checks[2], None),
         ];
         let found = diagnose(&paired, "book");
@@ -194,7 +215,7 @@ mod tests {
                 .hint
                 .starts_with("Start with the earliest, a::one: hint of a::one")
         );
-        assert_eq!(found[1].cause, "2 checks: same words");
+        assert_eq!(found[1].cause, "2 checks failed the same way: same words");
         assert_eq!(found[1].hint, "hint of a::two");
     }
 }

@@ -13,9 +13,17 @@ pub struct Verdict {
     pub details: String,
     /// Where the check failed, when that is in the check's own source.
     pub location: Option<String>,
-    /// Where the panic that failed the check began, when that is in the learner's code:
-    /// checks failing at the same place share one cause.
-    pub origin: Option<String>,
+    /// The panic in the learner's code behind the failure, if there was one: checks
+    /// failing from a panic at the same place share one cause.
+    pub origin: Option<Origin>,
+}
+
+/// A panic raised in the learner's code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// `file:line:column`.
+    pub place: String,
+    pub message: String,
 }
 
 impl Verdict {
@@ -78,10 +86,21 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
     let location = main
         .map(|p| p.location.clone())
         .filter(|l| l.starts_with(&format!("{}/", crate::course::CHECKS)));
+    // The panic that ended the check, or the one it passed on; else one the learner's
+    // code raised and something caught (a callback's panic turned into an error): a
+    // panic there is never a check's doing.
+    let in_exercises = |p: &&Panic| {
+        p.location
+            .starts_with(&format!("{}/", crate::course::EXERCISES))
+    };
     let origin = main
         .map(|p| origin_of_rethrown(&panics, p).unwrap_or(p))
-        .map(|p| p.location.clone())
-        .filter(|l| l.starts_with(&format!("{}/", crate::course::EXERCISES)));
+        .filter(in_exercises)
+        .or_else(|| panics.iter().find(in_exercises))
+        .map(|p| Origin {
+            place: p.location.clone(),
+            message: p.message.clone(),
+        });
     let verdict = |status, message: String| Verdict {
         status,
         message,
@@ -543,6 +562,26 @@ mod tests {
         let alone = &output[output.find("thread 'a::b'").unwrap()..];
         let v = classify(&run(Ending::Exited(101), alone, None), "a::b", None);
         assert!(v.message.ends_with("Any { .. }"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_panic_of_the_learners_code_is_the_origin_even_when_caught() {
+        let output = "thread 'a::b' (4) panicked at exercises/02-x/src/timers.rs:40:9:\n\
+                      no such timer\n\
+                      thread 'a::b' (4) panicked at grader/checks/02-x/tests/checks/a.rs:9:5:\n\
+                      assertion `left == right` failed\n  left: Err(Panicked)\n right: Ok(())\n";
+        let v = classify(&run(Ending::Exited(101), output, None), "a::b", None);
+        assert!(v.message.starts_with("assertion"), "{}", v.message);
+        assert_eq!(
+            v.origin,
+            Some(Origin {
+                place: "exercises/02-x/src/timers.rs:40:9".into(),
+                message: "no such timer".into()
+            })
+        );
+        let checks_own = &output[output.find("thread 'a::b' (4) panicked at grader").unwrap()..];
+        let v = classify(&run(Ending::Exited(101), checks_own, None), "a::b", None);
+        assert_eq!(v.origin, None);
     }
 
     #[test]
