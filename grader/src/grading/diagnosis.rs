@@ -113,24 +113,7 @@ fn first_line(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn check(name: &str, status: Status, message: &str) -> CheckReport {
-        CheckReport {
-            name: name.into(),
-            step: name.split("::").next().unwrap().into(),
-            step_title: String::new(),
-            kind: "behaviour",
-            status,
-            points: 0,
-            max_points: 1,
-            message: message.into(),
-            hint: format!("hint of {name}"),
-            book: format!("book of {name}"),
-            source: String::new(),
-            details: String::new(),
-            seconds: 0.0,
-        }
-    }
+    use crate::report::testing::check;
 
     const SEGV: &str = "crashed with SIGSEGV: a misaligned stack";
 
@@ -156,7 +139,7 @@ mod tests {
             d.checks,
             ["runtime::interleaving", "abi::floats", "abi::more"]
         );
-        assert!(!d.hint.contains("hint of"), "{}", d.hint);
+        assert!(!d.hint.contains("own hint of"), "{}", d.hint);
         assert_eq!(d.book, "book/src/green.md");
     }
 
@@ -213,9 +196,9 @@ mod tests {
         assert!(
             found[0]
                 .hint
-                .starts_with("Start with the earliest, a::one: hint of a::one")
+                .starts_with("Start with the earliest, a::one: own hint of a::one")
         );
         assert_eq!(found[1].cause, "2 checks failed the same way: same words");
-        assert_eq!(found[1].hint, "hint of a::two");
+        assert_eq!(found[1].hint, "own hint of a::two");
     }
 }

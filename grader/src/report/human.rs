@@ -357,73 +357,14 @@ fn render_next_step(out: &mut String, report: &Report, style: &Style, detailed: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Diagnosis, Summary};
-
-    fn check(name: &str, status: Status, message: &str) -> CheckReport {
-        CheckReport {
-            name: name.into(),
-            step: name.split("::").next().unwrap_or_default().into(),
-            step_title: "A step".into(),
-            kind: "behaviour",
-            status,
-            points: 0,
-            max_points: 1,
-            message: message.into(),
-            hint: format!("own hint of {name}"),
-            book: "book/x.md#step".into(),
-            source: format!("grader/checks/01-x/tests/checks/{name}.rs"),
-            details: String::new(),
-            seconds: 0.0,
-        }
-    }
-
-    fn report(checks: Vec<CheckReport>, diagnoses: Vec<Diagnosis>) -> Report {
-        let exercise = ExerciseReport {
-            name: "x".into(),
-            title: "X".into(),
-            dir: "01-x".into(),
-            status: ExerciseReport::summarize(&checks, false),
-            points: 0,
-            max_points: 3,
-            book: "book/x.md".into(),
-            compile_error: None,
-            flagged: Vec::new(),
-            diagnoses,
-            next: None,
-            checks,
-        };
-        let summary = Summary::of(&exercise.checks);
-        Report {
-            course: "Course".into(),
-            source: "exercises".into(),
-            workspace: String::new(),
-            isolation: "on".into(),
-            memory_limit: "off: test".into(),
-            ignored: Vec::new(),
-            exercises: vec![exercise],
-            summary,
-            source_args: String::new(),
-        }
-    }
+    use crate::report::testing::{check, report, shared_crash};
 
     const SEGV: &str = "crashed with SIGSEGV: a misaligned stack";
 
     #[test]
     fn a_shared_cause_is_told_once_before_the_checks_and_leads_next() {
-        let shared = Diagnosis {
-            cause: format!("2 checks {SEGV}"),
-            checks: vec!["a::one".into(), "a::two".into()],
-            hint: "one bug crashes them".into(),
-            book: "book/x.md".into(),
-        };
-        let report = report(
-            vec![
-                check("a::one", Status::Crash, SEGV),
-                check("a::two", Status::Crash, SEGV),
-                check("b::three", Status::Fail, "its own failure"),
-            ],
-            vec![shared],
-        );
+        let (checks, shared) = shared_crash();
+        let report = report(checks, vec![shared]);
         let text = render(&report, &Style::PLAIN, false);
         let diagnosis = text
             .find("diagnosis: 2 checks crashed with SIGSEGV")

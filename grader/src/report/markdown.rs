@@ -112,6 +112,20 @@ fn render_broken(out: &mut String, report: &Report) {
             fenced(out, &ex.flagged.join("\n"));
             continue;
         }
+        for diagnosis in &ex.diagnoses {
+            let _ = writeln!(
+                out,
+                "#### {} {}: one cause, {} checks\n",
+                icon(Status::Fail),
+                inline(&ex.name),
+                diagnosis.checks.len()
+            );
+            fenced(out, &diagnosis.cause);
+            let names: Vec<String> = diagnosis.checks.iter().map(|c| code(c)).collect();
+            let _ = writeln!(out, "Explains: {}  ", names.join(", "));
+            let _ = writeln!(out, "Hint: {}  ", inline(&diagnosis.hint));
+            let _ = writeln!(out, "Read: {}\n", code(&diagnosis.book));
+        }
         for check in ex.checks.iter().filter(broken) {
             let _ = writeln!(
                 out,
@@ -123,7 +137,13 @@ fn render_broken(out: &mut String, report: &Report) {
                 check.points,
                 check.max_points
             );
-            if !check.message.is_empty() {
+            // A failure a diagnosis explains keeps its evidence, not a paragraph that
+            // repeats the diagnosis, nor a hint that assumes the shared bug is gone.
+            let explained = ex.diagnosis_of(check).is_some();
+            if explained {
+                out.push_str("Explained by the diagnosis above.\n\n");
+            }
+            if !check.message.is_empty() && !(explained && check.status == Status::Crash) {
                 fenced(out, &check.message);
             }
             if !check.details.is_empty() {
@@ -131,8 +151,10 @@ fn render_broken(out: &mut String, report: &Report) {
                 fenced(out, &tail(&check.details));
                 out.push_str("</details>\n\n");
             }
-            let _ = writeln!(out, "Hint: {}  ", inline(&check.hint));
-            let _ = writeln!(out, "Read: {}  ", code(&check.book));
+            if !explained {
+                let _ = writeln!(out, "Hint: {}  ", inline(&check.hint));
+                let _ = writeln!(out, "Read: {}  ", code(&check.book));
+            }
             let _ = writeln!(out, "Check: {}\n", code(&check.source));
         }
     }
@@ -267,6 +289,24 @@ mod tests {
         let mut out = String::new();
         fenced(&mut out, "```\ninside\n```");
         assert_eq!(out, "````text\n```\ninside\n```\n````\n\n");
+    }
+
+    #[test]
+    fn a_shared_cause_is_one_section_and_its_checks_keep_only_their_evidence() {
+        let (checks, shared) = crate::report::testing::shared_crash();
+        let report = crate::report::testing::report(checks, vec![shared]);
+        let mut out = String::new();
+        render_broken(&mut out, &report);
+        assert!(out.contains("x: one cause, 2 checks"), "{out}");
+        assert!(out.contains("Explains: `a::one`, `a::two`"), "{out}");
+        assert_eq!(out.matches("a misaligned stack").count(), 1, "{out}");
+        assert_eq!(
+            out.matches("Explained by the diagnosis above.").count(),
+            2,
+            "{out}"
+        );
+        assert!(!out.contains("own hint of a::"), "{out}");
+        assert!(out.contains("own hint of b::three"), "{out}");
     }
 
     #[test]

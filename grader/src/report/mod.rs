@@ -7,6 +7,8 @@ pub mod human;
 pub mod junit;
 pub mod list_view;
 pub mod markdown;
+#[cfg(test)]
+pub(crate) mod testing;
 mod text;
 
 use serde::Serialize;
