@@ -143,7 +143,8 @@ fn render_broken(out: &mut String, report: &Report) {
             if explained {
                 out.push_str("Explained by the diagnosis above.\n\n");
             }
-            if !check.message.is_empty() && !(explained && check.status == Status::Crash) {
+            let repeats_the_diagnosis = explained && check.status == Status::Crash;
+            if !check.message.is_empty() && !repeats_the_diagnosis {
                 fenced(out, &check.message);
             }
             if !check.details.is_empty() {
