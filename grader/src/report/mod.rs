@@ -239,7 +239,8 @@ impl ExerciseReport {
     }
 
     /// What to work on next: in the first step not done, its most basic broken check (a
-    /// later step's failures may well come from it), else its first check not started.
+    /// later step's failures may well come from it; a timeout says least, so it comes
+    /// after the others), else its first check not started.
     pub fn next_check(&self) -> Option<&CheckReport> {
         let step = self
             .checks
@@ -248,7 +249,7 @@ impl ExerciseReport {
         let unfinished = || step.iter().filter(|c| !c.status.is_done());
         unfinished()
             .filter(|c| c.status != Status::Todo)
-            .min_by_key(|c| basicness(c.kind))
+            .min_by_key(|c| (c.status == Status::Timeout, basicness(c.kind)))
             .or_else(|| unfinished().next())
     }
 }
@@ -354,6 +355,7 @@ mod tests {
         };
         let ex = report(vec![
             with("one", "behaviour", Pass, "a"),
+            with("two", "behaviour", Timeout, "a2"),
             with("two", "pitfall", Fail, "b"),
             with("two", "timing", Timeout, "c"),
             with("two", "behaviour", Crash, "d"),
@@ -363,7 +365,7 @@ mod tests {
         assert_eq!(ex.next_check().map(|c| c.name.as_str()), Some("d"));
         assert_eq!(ex.lead().as_deref(), Some("d"));
         let mut ex = ex;
-        ex.checks[3].message = "crashed with SIGSEGV: a bad pointer\nmore".into();
+        ex.checks[4].message = "crashed with SIGSEGV: a bad pointer\nmore".into();
         assert_eq!(
             ex.lead().as_deref(),
             Some("d: crashed with SIGSEGV: a bad pointer")
