@@ -339,20 +339,7 @@ mod tests {
             kind,
             ..check(status)
         };
-        let report = |checks: Vec<CheckReport>| ExerciseReport {
-            name: "x".into(),
-            title: String::new(),
-            dir: "01-x".into(),
-            status: Fail,
-            points: 0,
-            max_points: 0,
-            book: String::new(),
-            compile_error: None,
-            flagged: Vec::new(),
-            diagnoses: Vec::new(),
-            next: None,
-            checks,
-        };
+        let report = |checks| testing::exercise(checks, Vec::new());
         let ex = report(vec![
             with("one", "behaviour", Pass, "a"),
             with("two", "behaviour", Timeout, "a2"),
