@@ -60,7 +60,7 @@ fn every_verdict_is_reported_and_nothing_is_left_behind() {
         (
             "basics::multiplies",
             "fail",
-            "assertion `left == right` failed: 2 × 3\n  left: 5\n right: 6",
+            "2 × 3\n     got: 5\nexpected: 6",
         ),
         ("basics::unfinished", "todo", "not started yet"),
         (

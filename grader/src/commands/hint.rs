@@ -421,6 +421,7 @@ mod tests {
             points: 0,
             max_points: 1,
             message: format!("message of {name}"),
+            cause: None,
             hint: if status == Status::Todo {
                 format!("step hint of {step}")
             } else {

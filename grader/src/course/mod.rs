@@ -59,8 +59,24 @@ pub struct Exercise {
     /// can run on; empty means all. Elsewhere its checks are skipped, not built.
     #[serde(default)]
     pub platforms: Vec<String>,
+    /// Bugs a check can recognize in what it measured and name when it fails (a panic
+    /// message starting `[cause: NAME]`), so that the report explains the bug rather than
+    /// the check's own pitfall.
+    #[serde(rename = "cause", default)]
+    pub causes: Vec<Cause>,
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cause {
+    /// What checks call it by.
+    pub name: String,
+    /// What went wrong, in words, as the report's diagnosis says it.
+    pub says: String,
+    pub hint: String,
+    pub book: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +174,11 @@ impl Exercise {
         self.steps
             .iter()
             .flat_map(|step| step.checks.iter().map(move |check| (step, check)))
+    }
+
+    /// The cause named `name`, if this exercise declares it.
+    pub fn cause(&self, name: &str) -> Option<&Cause> {
+        self.causes.iter().find(|c| c.name == name)
     }
 
     pub fn max_points(&self) -> u32 {
@@ -266,6 +287,15 @@ impl Course {
                             check.name
                         ));
                     }
+                }
+            }
+            let mut causes = HashSet::new();
+            for cause in &ex.causes {
+                if !is_command_word(&cause.name) || !causes.insert(cause.name.as_str()) {
+                    return bad(format!(
+                        "cause {:?} of {:?} must be unique, of lowercase letters, digits, - and _",
+                        cause.name, ex.name
+                    ));
                 }
             }
             for required in [ex.exercise_dir(&self.root), ex.harness_dir(&self.root)] {

@@ -45,7 +45,7 @@ pub(super) fn exercise_report(
         .collect();
     let book = course.book_link(&ex.book);
     let paired: Vec<_> = graded.iter().map(|(c, o)| (c, o.as_ref())).collect();
-    let diagnoses = diagnosis::diagnose(&paired, &book);
+    let diagnoses = diagnosis::diagnose(&paired, course, ex);
     let checks: Vec<CheckReport> = graded.into_iter().map(|(check, _)| check).collect();
     let compile_error = match build {
         Build::Failed(text) => Some(text.clone()),
@@ -95,6 +95,7 @@ fn check_report(
         },
         max_points: check.points,
         message: verdict.message,
+        cause: verdict.cause,
         // A step not started yet needs the step's hint more than the check's.
         hint: if verdict.status == Status::Todo {
             step.hint.clone()

@@ -1,13 +1,17 @@
 //! Finding the causes that several failing checks share, so that a learner reads one
 //! explanation of one bug instead of a hint per check, each pointing somewhere else.
 
-use super::verdict::Origin;
+use super::verdict::{Origin, SNAPSHOT_DIFFERS};
+use crate::course::{Course, Exercise};
 use crate::report::{CheckReport, Diagnosis, Status};
 use crate::ui::text::shorten_lines;
 
-/// What makes two failures the same: the same crash, the same place in the learner's code
-/// where a panic began, running out of time, or the same message.
-enum Cause {
+/// What makes two failures the same: the bug their checks named, the same crash, the same
+/// place in the learner's code where a panic began, running out of time, or the same
+/// message.
+enum Cause<'a> {
+    /// A cause the exercise declares, named by the checks that recognized it.
+    Named(&'a crate::course::Cause),
     Crash(String),
     /// The place is what counts; the message is the first such panic's.
     PanicAt(Origin),
@@ -15,9 +19,10 @@ enum Cause {
     Message(String),
 }
 
-impl PartialEq for Cause {
+impl PartialEq for Cause<'_> {
     fn eq(&self, other: &Cause) -> bool {
         match (self, other) {
+            (Cause::Named(a), Cause::Named(b)) => a.name == b.name,
             (Cause::Crash(a), Cause::Crash(b)) | (Cause::Message(a), Cause::Message(b)) => a == b,
             (Cause::PanicAt(a), Cause::PanicAt(b)) => a.place == b.place,
             (Cause::Timeout, Cause::Timeout) => true,
@@ -26,23 +31,39 @@ impl PartialEq for Cause {
     }
 }
 
-fn cause_of(check: &CheckReport, origin: Option<&Origin>) -> Option<Cause> {
+fn cause_of<'a>(
+    check: &CheckReport,
+    origin: Option<&Origin>,
+    ex: &'a Exercise,
+) -> Option<Cause<'a>> {
+    let named = check.cause.as_deref().and_then(|name| ex.cause(name));
+    if let (Status::Fail, Some(named)) = (check.status, named) {
+        return Some(Cause::Named(named));
+    }
     Some(match (check.status, origin) {
         (Status::Crash, _) => Cause::Crash(check.message.clone()),
         (Status::Timeout, _) => Cause::Timeout,
         (Status::Fail, Some(origin)) => Cause::PanicAt(origin.clone()),
+        // Every snapshot that differs says so in the same words: only the diffs tell
+        // whether two differ for one reason.
+        (Status::Fail, None) if check.message == SNAPSHOT_DIFFERS => return None,
         (Status::Fail, None) => Cause::Message(check.message.clone()),
         _ => return None,
     })
 }
 
-/// The causes shared by two or more of `checks` (each paired with where its panic began
-/// in the learner's code), in course order. `book` is the exercise's chapter, for causes
-/// no single step explains.
-pub fn diagnose(checks: &[(&CheckReport, Option<&Origin>)], book: &str) -> Vec<Diagnosis> {
+/// The causes of `checks` (each paired with where its panic began in the learner's code)
+/// of exercise `ex`, in course order: those the checks named, and those two or more of
+/// them share.
+pub fn diagnose(
+    checks: &[(&CheckReport, Option<&Origin>)],
+    course: &Course,
+    ex: &Exercise,
+) -> Vec<Diagnosis> {
+    let book = course.book_link(&ex.book);
     let mut groups: Vec<(Cause, Vec<&CheckReport>)> = Vec::new();
     for (check, origin) in checks {
-        let Some(cause) = cause_of(check, *origin) else {
+        let Some(cause) = cause_of(check, *origin, ex) else {
             continue;
         };
         match groups.iter_mut().find(|(c, _)| *c == cause) {
@@ -52,17 +73,23 @@ pub fn diagnose(checks: &[(&CheckReport, Option<&Origin>)], book: &str) -> Vec<D
     }
     // In course order of their first check: steps build on one another, so the earliest
     // failure is the likeliest root of the later ones.
-    groups.retain(|(_, members)| members.len() > 1);
+    // A named cause explains even one failure better than the check's own hint can.
+    groups.retain(|(cause, members)| members.len() > 1 || matches!(cause, Cause::Named(_)));
     groups
         .into_iter()
-        .map(|(cause, members)| explain(cause, &members, book))
+        .map(|(cause, members)| explain(cause, &members, course, &book))
         .collect()
 }
 
-fn explain(cause: Cause, members: &[&CheckReport], book: &str) -> Diagnosis {
+fn explain(cause: Cause, members: &[&CheckReport], course: &Course, book: &str) -> Diagnosis {
     let n = members.len();
     let first = members[0];
     let (cause, hint, book) = match cause {
+        Cause::Named(named) => (
+            named.says.clone(),
+            named.hint.clone(),
+            course.book_link(&named.book),
+        ),
         Cause::Crash(message) => (
             format!("{n} checks {message}"),
             "One bug crashes all of them, so their own hints do not apply yet: find it with \
@@ -115,6 +142,37 @@ mod tests {
     use super::*;
     use crate::report::testing::check;
 
+    /// A course whose one exercise declares the cause `wrong-token`.
+    fn course() -> Course {
+        toml::from_str(
+            r#"
+            course = { title = "T", timeout_secs = 1, book = "book/src" }
+            [[exercise]]
+            name = "x"
+            dir = "01-x"
+            title = "X"
+            book = "x.md"
+            [[exercise.cause]]
+            name = "wrong-token"
+            says = "events come with another token"
+            hint = "store the token"
+            book = "x.md#tokens"
+            [[exercise.step]]
+            name = "s"
+            title = "S"
+            book = "x.md"
+            hint = "h"
+            check = [{ name = "c", kind = "behaviour", points = 1, hint = "h" }]
+            "#,
+        )
+        .unwrap()
+    }
+
+    fn diagnose(checks: &[(&CheckReport, Option<&Origin>)]) -> Vec<Diagnosis> {
+        let course = course();
+        super::diagnose(checks, &course, &course.exercises[0])
+    }
+
     const SEGV: &str = "crashed with SIGSEGV: a misaligned stack";
 
     #[test]
@@ -131,7 +189,7 @@ mod tests {
             check("abi::more", Status::Crash, SEGV),
         ];
         let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
-        let found = diagnose(&paired, "book/src/green.md");
+        let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
         let d = &found[0];
         assert_eq!(d.cause, "3 checks crashed with SIGSEGV: a misaligned stack");
@@ -140,7 +198,7 @@ mod tests {
             ["runtime::interleaving", "abi::floats", "abi::more"]
         );
         assert!(!d.hint.contains("own hint of"), "{}", d.hint);
-        assert_eq!(d.book, "book/src/green.md");
+        assert_eq!(d.book, "book/src/x.md");
     }
 
     #[test]
@@ -161,7 +219,7 @@ mod tests {
             (&checks[1], Some(&second)),
             (&checks[2], None),
         ];
-        let found = diagnose(&paired, "book");
+        let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].cause,
@@ -181,10 +239,12 @@ mod tests {
             check("b::four", Status::Fail, "same words"),
             check("b::five", Status::Timeout, "did not finish within 10 s"),
             check("b::six", Status::Fail, "alone"),
+            check("b::eight", Status::Fail, SNAPSHOT_DIFFERS),
+            check("b::nine", Status::Fail, SNAPSHOT_DIFFERS),
             check("b::seven", Status::Todo, "not started yet"),
         ];
         let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
-        let found = diagnose(&paired, "book");
+        let found = diagnose(&paired);
         let causes: Vec<_> = found.iter().map(|d| d.checks.clone()).collect();
         assert_eq!(
             causes,
@@ -200,5 +260,29 @@ mod tests {
         );
         assert_eq!(found[1].cause, "2 checks failed the same way: same words");
         assert_eq!(found[1].hint, "own hint of a::two");
+    }
+
+    #[test]
+    fn a_named_cause_explains_even_one_failure_and_unknown_names_are_ignored() {
+        let named = |name: &str, cause: &str| CheckReport {
+            cause: Some(cause.into()),
+            ..check(name, Status::Fail, "an event came with Token(0)")
+        };
+        let checks = [
+            named("s::one", "wrong-token"),
+            check("s::two", Status::Fail, "alone"),
+            named("s::three", "not-declared"),
+            named("s::four", "wrong-token"),
+        ];
+        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let found = diagnose(&paired);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].cause, "events come with another token");
+        assert_eq!(found[0].checks, ["s::one", "s::four"]);
+        assert_eq!(found[0].hint, "store the token");
+        assert_eq!(found[0].book, "book/src/x.md#tokens");
+        let alone = [named("s::five", "wrong-token")];
+        let paired: Vec<_> = alone.iter().map(|c| (c, None)).collect();
+        assert_eq!(diagnose(&paired)[0].checks, ["s::five"]);
     }
 }

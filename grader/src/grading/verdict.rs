@@ -16,6 +16,9 @@ pub struct Verdict {
     /// The panic in the learner's code behind the failure, if there was one: checks
     /// failing from a panic at the same place share one cause.
     pub origin: Option<Origin>,
+    /// The cause the check named for its failure, when it could tell (a cause the
+    /// exercise declares in `course.toml`).
+    pub cause: Option<String>,
 }
 
 /// A panic raised in the learner's code.
@@ -35,6 +38,7 @@ impl Verdict {
             details: String::new(),
             location: None,
             origin: None,
+            cause: None,
         }
     }
 }
@@ -107,6 +111,7 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
         details: details.clone(),
         location: location.clone(),
         origin: origin.clone(),
+        cause: None,
     };
     match run.ending {
         Ending::TimedOut => {
@@ -211,18 +216,71 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
             TASKS_PER_CHECK, p.message
         ),
         (Some(p), None) if p.message.starts_with("snapshot assertion for") => {
-            "the result differs from the expected snapshot (see the diff)".to_owned()
+            SNAPSHOT_DIFFERS.to_owned()
         }
         (Some(p), None) => match origin_of_rethrown(&panics, p) {
             Some(origin) => format!(
                 "{}\n(a panic in thread '{}' at {}, which the check then found)",
                 origin.message, origin.thread, origin.location
             ),
+            // The checks write `assert_eq!(got, expected)` (a test of the course keeps
+            // them to it), so their own assertions can say which side is which.
+            None if location.is_some() => got_and_expected(&p.message),
             None => p.message.clone(),
         },
         (None, None) => format!("the check failed (exit status {code}) without a panic message"),
     };
-    verdict(Status::Fail, message)
+    let (cause, message) = named_cause(&message);
+    Verdict {
+        cause,
+        ..verdict(Status::Fail, message.to_owned())
+    }
+}
+
+/// The message of every snapshot that differs: the diff is the evidence.
+pub const SNAPSHOT_DIFFERS: &str = "the result differs from the expected snapshot (see the diff)";
+
+/// An `assert_eq!`/`assert_ne!` message of a check, in words that say which value is the
+/// one found: the standard library's `left`/`right` do not.
+fn got_and_expected(message: &str) -> String {
+    const NAMES: [(&str, &str, &str); 2] = [
+        ("assertion `left == right` failed", "     got: ", "expected: "),
+        ("assertion `left != right` failed", "     got: ", "  unlike: "),
+    ];
+    let Some((rest, got, expected)) = NAMES
+        .iter()
+        .find_map(|(head, got, expected)| Some((message.strip_prefix(head)?, got, expected)))
+    else {
+        return message.to_owned();
+    };
+    let mut lines = Vec::new();
+    for line in rest.lines() {
+        if let Some(value) = line.strip_prefix("  left: ") {
+            lines.push(format!("{got}{value}"));
+        } else if let Some(value) = line.strip_prefix(" right: ") {
+            lines.push(format!("{expected}{value}"));
+        } else {
+            lines.push(line.to_owned());
+        }
+    }
+    let text = lines.join("\n");
+    match text.strip_prefix(": ") {
+        Some(said) => said.to_owned(),
+        None => format!("the values differ{}", text.trim_start_matches(':')),
+    }
+}
+
+/// What a check's failure message starts with to name its cause (`testkit::cause`).
+const CAUSE_PREFIX: &str = "[cause: ";
+
+/// The cause `message` names, and the message without it.
+fn named_cause(message: &str) -> (Option<String>, &str) {
+    message
+        .strip_prefix(CAUSE_PREFIX)
+        .and_then(|rest| rest.split_once("] "))
+        .map_or((None, message), |(cause, rest)| {
+            (Some(cause.to_owned()), rest)
+        })
 }
 
 /// The panic a check's own panic only passes on: `join().unwrap()` of a thread that
@@ -358,7 +416,7 @@ fn trim_output(output: &str, test_name: &str, shown: std::ops::Range<usize>) -> 
     fn relabel(line: &str) -> &str {
         match line {
             "-old snapshot" => "-expected",
-            "+new results" => "+actual",
+            "+new results" => "+got",
             other => other,
         }
     }
@@ -464,6 +522,42 @@ mod tests {
             v.location.as_deref(),
             Some("grader/checks/01-x/tests/checks/s.rs:2:2")
         );
+        // A check's own assertion says which value it found.
+        assert_eq!(v.message, "3 jobs ran\n     got: 3\nexpected: 10");
+    }
+
+    #[test]
+    fn a_checks_assertions_say_got_and_expected() {
+        for (said, shown) in [
+            (
+                "assertion `left == right` failed\n  left: [1, 2]\n right: [2, 1]",
+                "the values differ\n     got: [1, 2]\nexpected: [2, 1]",
+            ),
+            (
+                "assertion `left != right` failed: ids must differ\n  left: 4\n right: 4",
+                "ids must differ\n     got: 4\n  unlike: 4",
+            ),
+            (
+                "assertion `left == right` failed: two\nlines\n  left: 1\n right: 2",
+                "two\nlines\n     got: 1\nexpected: 2",
+            ),
+            ("assertion failed: x > 1", "assertion failed: x > 1"),
+            ("plain words", "plain words"),
+        ] {
+            assert_eq!(got_and_expected(said), shown);
+        }
+    }
+
+    #[test]
+    fn a_cause_the_check_names_is_kept_apart_from_its_message() {
+        let output = "thread 'poll::x' (2) panicked at grader/checks/03-x/tests/checks/poll.rs:9:9:\n[cause: wrong-token] the event came as Token(0)\n";
+        let v = classify(&run(Ending::Exited(101), output, None), "poll::x", None);
+        assert_eq!(v.cause.as_deref(), Some("wrong-token"));
+        assert_eq!(v.message, "the event came as Token(0)");
+        let plain = output.replace("[cause: wrong-token] ", "");
+        let v = classify(&run(Ending::Exited(101), &plain, None), "poll::x", None);
+        assert_eq!(v.cause, None);
+        assert_eq!(v.message, "the event came as Token(0)");
     }
 
     #[test]
@@ -571,7 +665,7 @@ mod tests {
                       thread 'a::b' (4) panicked at grader/checks/02-x/tests/checks/a.rs:9:5:\n\
                       assertion `left == right` failed\n  left: Err(Panicked)\n right: Ok(())\n";
         let v = classify(&run(Ending::Exited(101), output, None), "a::b", None);
-        assert!(v.message.starts_with("assertion"), "{}", v.message);
+        assert!(v.message.starts_with("the values differ"), "{}", v.message);
         assert_eq!(
             v.origin,
             Some(Origin {

@@ -118,6 +118,7 @@ mod tests {
             } else {
                 String::new()
             },
+            cause: None,
             hint: String::new(),
             book: String::new(),
             source: String::new(),

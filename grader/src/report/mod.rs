@@ -127,6 +127,10 @@ pub struct CheckReport {
     pub points: u32,
     pub max_points: u32,
     pub message: String,
+    /// The cause the check named for its failure (`[[exercise.cause]]` in `course.toml`),
+    /// when it could tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     pub hint: String,
     pub book: String,
     /// Where the check is defined.
@@ -305,6 +309,7 @@ mod tests {
             points: 0,
             max_points: 1,
             message: String::new(),
+            cause: None,
             hint: String::new(),
             book: String::new(),
             source: String::new(),

@@ -14,6 +14,7 @@ pub fn check(name: &str, status: Status, message: &str) -> CheckReport {
         points: 0,
         max_points: 1,
         message: message.into(),
+        cause: None,
         hint: format!("own hint of {name}"),
         book: "book/x.md#step".into(),
         source: format!("grader/checks/01-x/tests/checks/{name}.rs"),

@@ -7,6 +7,7 @@
 //! and counts of live threads and open file descriptors.
 
 pub mod capture;
+pub mod cause;
 pub mod cpu;
 pub mod executor;
 pub mod fork;
