@@ -6,11 +6,24 @@ mod requests;
 mod syscall;
 mod waker;
 
-use epoll::{Event, Events};
+use epoll::{Event, Events, Token};
 
 use testkit::ms;
 
-/// The events of the last poll, in a form assertions and snapshots can show.
-fn seen(events: &Events) -> Vec<Event> {
-    events.iter().copied().collect()
+/// The events of the last poll, in a form assertions and snapshots can show, when each
+/// came under one of the tokens the check `registered`. An event under any other token is
+/// not an event that never came, and is said as such.
+#[track_caller]
+fn seen(events: &Events, registered: &[Token]) -> Vec<Event> {
+    let got: Vec<Event> = events.iter().copied().collect();
+    if let Some(stray) = got.iter().find(|e| !registered.contains(&e.token)) {
+        testkit::fail_because!(
+            "wrong-token",
+            "poll reported an event under {:?}, a token nothing was registered with (the \
+             check registered {registered:?}; it saw {got:?}): the token given to register \
+             does not come back intact",
+            stray.token
+        );
+    }
+    got
 }
