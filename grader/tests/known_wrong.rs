@@ -321,6 +321,7 @@ fixtures! {
         waker_never_wakes,
         spurious_means_finished,
         unpacked_event,
+        blocking_socket,
         hup_not_readable,
         eintr_restarts_timeout,
         waker_wakes_once,

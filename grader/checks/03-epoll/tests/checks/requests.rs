@@ -18,6 +18,14 @@ fn body(response: &[u8]) -> &[u8] {
     &response[at + 4..]
 }
 
+/// Whether the request's socket is still in blocking mode.
+fn is_blocking(request: &Request) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: F_GETFL only reads the flags of a descriptor the request owns.
+    let flags = unsafe { libc::fcntl(request.as_raw_fd(), libc::F_GETFL) };
+    flags >= 0 && flags & libc::O_NONBLOCK == 0
+}
+
 check! {
     /// Five requests in flight together complete in the order their answers come: the
     /// server answers the last request first, and each next one only after the client has
@@ -96,6 +104,14 @@ check! {
         let server = DelayServer::start().unwrap();
         let mut request = Request::start(server.addr(), "/200/late").unwrap();
         let early = request.on_readable().unwrap();
+        if early && is_blocking(&request) {
+            testkit::fail_because!(
+                "blocking-socket",
+                "on_readable, called before any data arrived, waited for the whole response \
+                 instead of returning: the request's socket is in blocking mode, so a read \
+                 waits for data where it should fail with WouldBlock"
+            );
+        }
         assert!(!early, "on_readable said the response was complete before any data arrived");
         assert!(request.response().is_empty());
         let mut poll = Poll::new().unwrap();
