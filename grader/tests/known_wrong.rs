@@ -346,6 +346,7 @@ fixtures! {
         tasks_leaked_on_drop,
         stack_without_guard,
         guard_at_top,
+        yielded_task_first,
         stacks_never_freed,
         yield_sleeps,
         stack_never_unmapped,
