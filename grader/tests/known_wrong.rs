@@ -236,6 +236,7 @@ fixtures! {
         sequential,
         tasks_on_caller,
         out_of_order,
+        drop_joins_open_queue,
         panic_propagates,
         scoped_chunk_size,
         scoped_sequential,

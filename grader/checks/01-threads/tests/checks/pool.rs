@@ -20,6 +20,28 @@ fn collect<T>(rx: &Receiver<T>, n: usize) -> Result<Vec<T>, Vec<T>> {
     Ok(got)
 }
 
+/// How long a pool's drop may take: far longer than any check's pool needs to finish its
+/// jobs (well under a second), and short enough to fail before the check's time limit.
+const DROP_PATIENCE_MS: u64 = 5000;
+
+/// Drops `pool`. A drop that does not return is its own bug, named as such, rather than a
+/// time limit that says nothing of where the check was stuck.
+#[track_caller]
+fn drop_in_time(pool: ThreadPool) {
+    let (done_tx, done) = mpsc::channel();
+    thread::spawn(move || {
+        drop(pool);
+        let _ = done_tx.send(());
+    });
+    if done.recv_timeout(ms(DROP_PATIENCE_MS)).is_err() {
+        testkit::fail_because!(
+            "drop-hangs",
+            "dropping the pool did not return within {} s: its workers never stopped",
+            DROP_PATIENCE_MS / 1000
+        );
+    }
+}
+
 check! {
     /// A pool of zero workers could never run a job: `new(0)` panics.
     fn size_zero_is_refused() {
@@ -45,6 +67,7 @@ check! {
         });
         done.sort_unstable();
         assert!(done.iter().copied().eq(0..100), "some jobs ran twice: {done:?}");
+        drop_in_time(pool);
     }
 
     /// Jobs only ever run on the pool's own workers: at most `size` threads.
@@ -73,6 +96,7 @@ check! {
              once by new(): a thread per job is not a pool",
             log.distinct()
         );
+        drop_in_time(pool);
     }
 
     /// Pools of 4 and of 24 run as many jobs that wait for each other: all workers run in
@@ -95,6 +119,7 @@ check! {
                 "the {size} workers of a pool of {size} did not run {size} jobs in parallel: {}",
                 meet.explain()
             );
+            drop_in_time(pool);
         }
     }
 
@@ -126,6 +151,7 @@ check! {
             "execute did not return while the only worker was busy: it must queue the job \
              (an unbounded channel) and return, not wait for a worker to take it"
         );
+        drop_in_time(Arc::into_inner(pool).expect("the submitter has ended"));
     }
 
     /// After jobs panic, a pool of 1 still runs the jobs that follow.
@@ -146,6 +172,7 @@ check! {
                 got.len()
             );
         }
+        drop_in_time(pool);
     }
 
     /// Dropping the pool finishes every queued job before `drop` returns.
@@ -159,7 +186,7 @@ check! {
                 finished.fetch_add(1, Ordering::SeqCst);
             });
         }
-        drop(pool);
+        drop_in_time(pool);
         let finished = finished.load(Ordering::SeqCst);
         assert_eq!(
             finished, 20,
@@ -177,7 +204,7 @@ check! {
         // Still running when a drop that forgets to join returns, and long after.
         pool.execute(|| thread::sleep(ms(600)));
         pool.execute(|| {});
-        drop(pool);
+        drop_in_time(pool);
         let after = settle_threads(before, ms(250)).unwrap();
         assert_eq!(
             after,
@@ -205,5 +232,6 @@ check! {
             10,
             "a pool whose workers block on the queue (the measuring thread's own sleep counts too)",
         );
+        drop_in_time(pool);
     }
 }
