@@ -34,11 +34,10 @@ fn macro_calls(stream: TokenStream, found: &mut impl FnMut(&str, TokenStream)) {
         match tree {
             TokenTree::Group(group) => {
                 let name = match (i.checked_sub(2).map(|n| &trees[n..i]), group.delimiter()) {
-                    (Some([TokenTree::Ident(name), TokenTree::Punct(bang)]), Delimiter::Parenthesis)
-                        if bang.as_char() == '!' =>
-                    {
-                        Some(name.to_string())
-                    }
+                    (
+                        Some([TokenTree::Ident(name), TokenTree::Punct(bang)]),
+                        Delimiter::Parenthesis,
+                    ) if bang.as_char() == '!' => Some(name.to_string()),
                     _ => None,
                 };
                 if let Some(name) = name {
@@ -86,7 +85,9 @@ fn is_written_out(expr: &syn::Expr) -> bool {
         Expr::Call(call) => {
             let constructor = match &*call.func {
                 Expr::Path(p) => p.path.segments.last().is_some_and(|s| {
-                    s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+                    s.ident
+                        .to_string()
+                        .starts_with(|c: char| c.is_ascii_uppercase())
                 }),
                 _ => false,
             };
@@ -94,7 +95,8 @@ fn is_written_out(expr: &syn::Expr) -> bool {
         }
         Expr::Path(p) => p.path.segments.last().is_some_and(|s| {
             let name = s.ident.to_string();
-            name.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+            name.chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
                 || ["expected", "want", "wanted"].contains(&name.as_str())
         }),
         _ => false,
@@ -131,7 +133,10 @@ fn checks_assert_what_they_got_before_what_they_expected() {
             }
         }
     }
-    assert!(scanned > 100, "only {scanned} assertions found: is the scan blind?");
+    assert!(
+        scanned > 100,
+        "only {scanned} assertions found: is the scan blind?"
+    );
     assert!(
         wrong.is_empty(),
         "the report shows an assertion's first value as `got` and its second as \
@@ -193,8 +198,12 @@ fn every_cause_a_check_names_is_declared_by_its_exercise_and_used() {
              declares ([[exercise.cause]]) must be the same"
         );
     }
-    let source: TokenStream = r#"check! { fn a() { testkit::fail_because!("wrong-token", "{x}"); } }"#
-        .parse()
-        .unwrap();
-    assert_eq!(named_causes(source), BTreeSet::from(["wrong-token".to_owned()]));
+    let source: TokenStream =
+        r#"check! { fn a() { testkit::fail_because!("wrong-token", "{x}"); } }"#
+            .parse()
+            .unwrap();
+    assert_eq!(
+        named_causes(source),
+        BTreeSet::from(["wrong-token".to_owned()])
+    );
 }

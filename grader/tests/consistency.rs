@@ -63,7 +63,12 @@ fn every_check_has_points_a_hint_and_a_book_section_that_exists() {
     let book = repo().join("book/src");
     for exercise in course()["exercise"].as_array().unwrap() {
         let mut links = vec![exercise["book"].as_str().unwrap().to_owned()];
-        for cause in exercise.get("cause").and_then(|c| c.as_array()).into_iter().flatten() {
+        for cause in exercise
+            .get("cause")
+            .and_then(|c| c.as_array())
+            .into_iter()
+            .flatten()
+        {
             links.push(cause["book"].as_str().unwrap().to_owned());
             assert!(cause["hint"].as_str().unwrap().len() > 10, "{cause}");
         }

@@ -269,6 +269,7 @@ fixtures! {
         alt_even_split,
     }
     "02-callbacks" => callbacks {
+        then_gets_oldest,
         spins,
         ties_reversed,
         fires_early,

@@ -190,9 +190,20 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
             return verdict(Status::Skipped, reason.to_owned());
         }
         if record == &expected_pass {
+            let after = match panics.last() {
+                Some(p) => format!(
+                    ": a panic in thread '{}' at {}: {}",
+                    p.thread, p.location, p.message
+                ),
+                None => " without a panic message: does code still running after the check \
+                          (a thread, a destructor at exit) call std::process::exit?"
+                    .to_owned(),
+            };
             return verdict(
                 Status::Fail,
-                format!("the check finished, but then the process exited with status {code}"),
+                format!(
+                    "the check finished, but then the process exited with status {code}{after}"
+                ),
             );
         }
     }
@@ -228,7 +239,11 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
             None if location.is_some() => got_and_expected(&p.message),
             None => p.message.clone(),
         },
-        (None, None) => format!("the check failed (exit status {code}) without a panic message"),
+        (None, None) => format!(
+            "the process exited with status {code} before the check finished, and printed no \
+             panic message: does the code under test call std::process::exit, or replace the \
+             panic hook (std::panic::set_hook) so that panics print nothing?"
+        ),
     };
     let (cause, message) = named_cause(&message);
     Verdict {
@@ -244,8 +259,16 @@ pub const SNAPSHOT_DIFFERS: &str = "the result differs from the expected snapsho
 /// one found: the standard library's `left`/`right` do not.
 fn got_and_expected(message: &str) -> String {
     const NAMES: [(&str, &str, &str); 2] = [
-        ("assertion `left == right` failed", "     got: ", "expected: "),
-        ("assertion `left != right` failed", "     got: ", "  unlike: "),
+        (
+            "assertion `left == right` failed",
+            "     got: ",
+            "expected: ",
+        ),
+        (
+            "assertion `left != right` failed",
+            "     got: ",
+            "  unlike: ",
+        ),
     ];
     let Some((rest, got, expected)) = NAMES
         .iter()
@@ -524,6 +547,38 @@ mod tests {
         );
         // A check's own assertion says which value it found.
         assert_eq!(v.message, "3 jobs ran\n     got: 3\nexpected: 10");
+    }
+
+    #[test]
+    fn an_exit_status_without_a_pass_says_what_there_is_to_say() {
+        let late =
+            "thread 'helper' (3) panicked at exercises/01-x/src/pool.rs:5:5:\nlate failure\n";
+        let v = classify(
+            &run(Ending::Exited(101), late, Some("pass a::b")),
+            "a::b",
+            None,
+        );
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.message.ends_with(
+                "exited with status 101: a panic in thread 'helper' at \
+                 exercises/01-x/src/pool.rs:5:5: late failure"
+            ),
+            "{}",
+            v.message
+        );
+        let v = classify(
+            &run(Ending::Exited(101), "", Some("pass a::b")),
+            "a::b",
+            None,
+        );
+        assert!(v.message.contains("std::process::exit"), "{}", v.message);
+        let v = classify(&run(Ending::Exited(101), "", None), "a::b", None);
+        assert!(
+            v.message.contains("printed no panic message") && v.message.contains("set_hook"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

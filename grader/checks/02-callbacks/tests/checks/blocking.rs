@@ -36,6 +36,41 @@ check! {
         );
     }
 
+    /// Each `then` gets its own job's value, also when the jobs finish in another order
+    /// than they were started: here the second job finishes first, by construction.
+    fn then_gets_its_own_value() {
+        let mut el = EventLoop::with_workers(2);
+        let (release, released) = mpsc::channel::<()>();
+        let got: Rc<RefCell<Vec<(&str, &str)>>> = Rc::default();
+        let first = Rc::clone(&got);
+        // The first job ends only once the second job's `then` has run.
+        el.spawn_blocking(
+            move || {
+                let _ = released.recv_timeout(ms(3000));
+                "the first job's value"
+            },
+            move |_, value| first.borrow_mut().push(("first", value)),
+        );
+        let second = Rc::clone(&got);
+        el.spawn_blocking(
+            || "the second job's value",
+            move |_, value| {
+                second.borrow_mut().push(("second", value));
+                let _ = release.send(());
+            },
+        );
+        assert_eq!(el.run(), Ok(()));
+        let got = got.borrow();
+        assert_eq!(got.len(), 2, "only {} of 2 `then` callbacks ran: {got:?}", got.len());
+        if let Some((then, value)) = got.iter().find(|(then, value)| !value.contains(then)) {
+            panic!(
+                "the {then} job's `then` got {value}: the second job finished first, and its \
+                 value must still go to its own `then`. Keep each waiting `then` under its \
+                 job's id and look it up with the id the completion carries"
+            );
+        }
+    }
+
     /// `run` does not return while blocking work is outstanding, even with no timers.
     fn run_waits_for_work() {
         let mut el = EventLoop::with_workers(1);

@@ -104,15 +104,25 @@ impl Future for SelfUnparking {
     }
 }
 
+/// How long a `block_on` whose future is woken within 100 ms may take to return: far
+/// longer than it needs, and short enough to fail before the check's time limit.
+const BLOCK_ON_PATIENCE_MS: u64 = 5000;
+
 check! {
     /// `block_on` runs futures from the `futures` crate: a oneshot completed by another
     /// thread, and `join_all`.
     fn interop_with_futures_crate() {
-        let report = block_on(async {
+        // Run on a thread of its own, so that a block_on that never returns is told apart
+        // from a wake that never came: the sender notes when it has woken the future.
+        let sent = Arc::new(AtomicBool::new(false));
+        let (done, report) = mpsc::channel();
+        let noted = Arc::clone(&sent);
+        thread::spawn(move || done.send(block_on(async move {
             let (tx, rx) = oneshot::channel::<&str>();
             let sender = thread::spawn(move || {
                 thread::sleep(ms(50));
                 tx.send("from another thread").unwrap();
+                noted.store(true, Ordering::SeqCst);
             });
             let message = rx.await.unwrap();
             sender.join().unwrap();
@@ -128,7 +138,19 @@ check! {
                 .collect();
             let squares = futures::future::join_all(receivers).await;
             format!("{message}; {squares:?}")
-        });
+        })));
+        let Ok(report) = report.recv_timeout(ms(BLOCK_ON_PATIENCE_MS)) else {
+            if sent.load(Ordering::SeqCst) {
+                testkit::fail_because!(
+                    "lost-wake",
+                    "block_on did not return within {} s, though the future it waited for was \
+                     woken after 50 ms (a oneshot sent from another thread): the wake never \
+                     got the thread in block_on going again",
+                    BLOCK_ON_PATIENCE_MS / 1000
+                );
+            }
+            panic!("block_on did not return within {} s", BLOCK_ON_PATIENCE_MS / 1000);
+        };
         insta::assert_snapshot!(report, @"from another thread; [Ok(1), Ok(4), Ok(9)]");
     }
 
