@@ -573,9 +573,19 @@ fn fixtures_cover_every_check() {
                 uncaught.push(format!("{dir} {name}"));
             }
         }
+        let leads = files
+            .iter()
+            .filter(|(_, name)| load(dir, name).lead.is_some())
+            .count();
+        if leads < 2 {
+            uncaught.push(format!(
+                "{dir} has {leads} fixtures that name what the report leads with; it needs 2, \
+                 so that the explanation of a bug that breaks several checks stays right"
+            ));
+        }
     }
     assert!(
         uncaught.is_empty(),
-        "checks no known-wrong fixture catches: {uncaught:?}"
+        "checks no known-wrong fixture catches, or explanations no fixture holds: {uncaught:?}"
     );
 }
