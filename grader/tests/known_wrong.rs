@@ -324,6 +324,7 @@ fixtures! {
         spurious_means_finished,
         unpacked_event,
         blocking_socket,
+        waker_closes_twice,
         hup_not_readable,
         eintr_restarts_timeout,
         waker_wakes_once,
