@@ -204,11 +204,10 @@ fn relocations(file: &object::File) -> Relocated {
     relocated
 }
 
+/// How often `needle` occurs in `haystack`: a whole compiled binary, tens of megabytes, so
+/// with a searcher that stays fast in an unoptimized grader.
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|window| *window == needle)
-        .count()
+    memchr::memmem::find_iter(haystack, needle).count()
 }
 
 /// What `graded` does that `reference` (the same checks built from the stubs) does not,

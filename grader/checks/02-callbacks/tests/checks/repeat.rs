@@ -1,5 +1,5 @@
 use crate::{log, ms, trace};
-use callbacks::EventLoop;
+use callbacks::{EventLoop, TimerId};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -127,6 +127,8 @@ check! {
         let mut el = EventLoop::with_workers(1);
         let times: Rc<RefCell<Vec<Instant>>> = Rc::default();
         let seen = Rc::clone(&times);
+        let backstop: Rc<Cell<Option<TimerId>>> = Rc::default();
+        let backstop_of_run = Rc::clone(&backstop);
         let interval = el.set_interval(period, move |el, me| {
             seen.borrow_mut().push(Instant::now());
             let runs = seen.borrow().len();
@@ -137,11 +139,19 @@ check! {
             }
             if runs == ticks {
                 el.clear_timeout(me);
+                // Once the interval has stayed cleared for two periods, the backstop below
+                // is not needed, and not waited for.
+                let (backstop, seen) = (Rc::clone(&backstop_of_run), Rc::clone(&seen));
+                el.set_timeout(period * 2, move |el| {
+                    if let (Some(backstop), true) = (backstop.get(), seen.borrow().len() == ticks) {
+                        el.clear_timeout(backstop);
+                    }
+                });
             }
         });
         // Stops the interval from outside too, so a broken self-clear fails instead of
         // running forever.
-        el.set_timeout(ms(1500), move |el| el.clear_timeout(interval));
+        backstop.set(Some(el.set_timeout(ms(1500), move |el| el.clear_timeout(interval))));
         assert_eq!(el.run(), Ok(()));
         let times = times.borrow();
         assert_eq!(
