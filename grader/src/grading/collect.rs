@@ -82,6 +82,13 @@ fn check_report(
     seconds: f64,
 ) -> CheckReport {
     let file = format!("{}/{}.rs", ex.checks_rel(), step.name);
+    let details = match verdict.status {
+        Status::Pass => String::new(),
+        _ if verdict.message == verdict::SNAPSHOT_DIFFERS => {
+            verdict::with_snapshot_source(&verdict.details, &file)
+        }
+        _ => verdict.details,
+    };
     CheckReport {
         name: step.test_name(check),
         step: step.name.clone(),
@@ -105,11 +112,7 @@ fn check_report(
         book: course.book_link(&step.book),
         source: verdict.location.clone().unwrap_or_else(|| file.clone()),
         // A pass needs no evidence; keeping it would bloat reports with passing output.
-        details: if verdict.status == Status::Pass {
-            String::new()
-        } else {
-            verdict::with_snapshot_source(&verdict.details, &file)
-        },
+        details,
         seconds: (seconds * 1000.0).round() / 1000.0,
     }
 }

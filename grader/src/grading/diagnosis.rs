@@ -61,6 +61,8 @@ pub fn diagnose(
     ex: &Exercise,
 ) -> Vec<Diagnosis> {
     let book = course.book_link(&ex.book);
+    // Groups in course order of their first check, as `checks` come: steps build on one
+    // another, so the earliest failure is the likeliest root of the later ones.
     let mut groups: Vec<(Cause, Vec<&CheckReport>)> = Vec::new();
     for (check, origin) in checks {
         let Some(cause) = cause_of(check, *origin, ex) else {
@@ -71,8 +73,6 @@ pub fn diagnose(
             None => groups.push((cause, vec![check])),
         }
     }
-    // In course order of their first check: steps build on one another, so the earliest
-    // failure is the likeliest root of the later ones.
     // A named cause explains even one failure better than the check's own hint can.
     groups.retain(|(cause, members)| members.len() > 1 || matches!(cause, Cause::Named(_)));
     groups

@@ -100,7 +100,12 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
     let origin = main
         .map(|p| origin_of_rethrown(&panics, p).unwrap_or(p))
         .filter(in_exercises)
-        .or_else(|| panics.iter().find(in_exercises))
+        .or_else(|| {
+            panics
+                .iter()
+                .filter(in_exercises)
+                .find(|p| !provoked(&run.output, &panics, p))
+        })
         .map(|p| Origin {
             place: p.location.clone(),
             message: p.message.clone(),
@@ -245,7 +250,11 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
              panic hook (std::panic::set_hook) so that panics print nothing?"
         ),
     };
-    let (cause, message) = named_cause(&message);
+    // Only a check names causes; words of the learner's own panic never do.
+    let (cause, message) = match location {
+        Some(_) => named_cause(&message),
+        None => (None, message.as_str()),
+    };
     Verdict {
         cause,
         ..verdict(Status::Fail, message.to_owned())
@@ -288,8 +297,9 @@ fn got_and_expected(message: &str) -> String {
     }
     let text = lines.join("\n");
     match text.strip_prefix(": ") {
-        Some(said) => said.to_owned(),
-        None => format!("the values differ{}", text.trim_start_matches(':')),
+        Some(said) if !said.starts_with('\n') => said.to_owned(),
+        Some(said) => format!("the values differ{said}"),
+        None => format!("the values differ{text}"),
     }
 }
 
@@ -304,6 +314,27 @@ fn named_cause(message: &str) -> (Option<String>, &str) {
         .map_or((None, message), |(cause, rest)| {
             (Some(cause.to_owned()), rest)
         })
+}
+
+/// What `testkit::panics::panic_message` prints after a panic it provoked on purpose.
+const PROVOKED: &str = "testkit: the check provoked the panic above on purpose, in thread";
+
+/// Whether the check said it provoked `panic` (a misuse that must panic): then it is
+/// never the origin of a failure.
+fn provoked(output: &str, panics: &[Panic], panic: &Panic) -> bool {
+    let mark = format!("{PROVOKED} '{}'", panic.thread);
+    let next_of_thread = panics
+        .iter()
+        .filter(|p| p.thread == panic.thread && p.lines.start > panic.lines.start)
+        .map(|p| p.lines.start)
+        .min()
+        .unwrap_or(usize::MAX);
+    output
+        .lines()
+        .enumerate()
+        .skip(panic.lines.end)
+        .take_while(|(i, _)| *i < next_of_thread)
+        .any(|(_, line)| line == mark)
 }
 
 /// The panic a check's own panic only passes on: `join().unwrap()` of a thread that
@@ -412,6 +443,7 @@ fn ends_panic_message(line: &str) -> bool {
     // libtest ends `test NAME ... ` with the outcome on a line of its own when the check
     // printed in between.
     matches!(line.trim(), "FAILED" | "ok")
+        || line.starts_with(PROVOKED)
         || line.starts_with("note: run with `RUST_BACKTRACE")
         || line.starts_with("thread '")
         || line.starts_with("stack backtrace:")
@@ -582,6 +614,25 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_the_check_provoked_is_not_an_origin() {
+        let output = format!(
+            "thread 'a::b' (4) panicked at exercises/06-x/src/lib.rs:7:9:\n\
+             spawn outside a runtime\n\
+             {PROVOKED} 'a::b'\n\
+             thread 'a::b' (4) panicked at grader/checks/06-x/tests/checks/a.rs:9:5:\n\
+             the second misuse did not panic\n"
+        );
+        let v = classify(&run(Ending::Exited(101), &output, None), "a::b", None);
+        assert_eq!(v.origin, None, "{v:?}");
+        let unmarked = output.replace(PROVOKED, "something else");
+        let v = classify(&run(Ending::Exited(101), &unmarked, None), "a::b", None);
+        assert_eq!(
+            v.origin.map(|o| o.place).as_deref(),
+            Some("exercises/06-x/src/lib.rs:7:9")
+        );
+    }
+
+    #[test]
     fn a_checks_assertions_say_got_and_expected() {
         for (said, shown) in [
             (
@@ -597,6 +648,10 @@ mod tests {
                 "two\nlines\n     got: 1\nexpected: 2",
             ),
             ("assertion failed: x > 1", "assertion failed: x > 1"),
+            (
+                "assertion `left == right` failed: \n  left: 1\n right: 2",
+                "the values differ\n     got: 1\nexpected: 2",
+            ),
             ("plain words", "plain words"),
         ] {
             assert_eq!(got_and_expected(said), shown);
@@ -609,6 +664,10 @@ mod tests {
         let v = classify(&run(Ending::Exited(101), output, None), "poll::x", None);
         assert_eq!(v.cause.as_deref(), Some("wrong-token"));
         assert_eq!(v.message, "the event came as Token(0)");
+        // The learner's own panic cannot name a cause.
+        let theirs = output.replace("grader/checks/03-x/tests/checks", "exercises/03-x/src");
+        let v = classify(&run(Ending::Exited(101), &theirs, None), "poll::x", None);
+        assert_eq!(v.cause, None);
         let plain = output.replace("[cause: wrong-token] ", "");
         let v = classify(&run(Ending::Exited(101), &plain, None), "poll::x", None);
         assert_eq!(v.cause, None);

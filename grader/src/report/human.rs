@@ -67,13 +67,9 @@ pub fn explain(ex: &ExerciseReport, check: &CheckReport, style: &Style) -> Strin
         );
         let _ = writeln!(out, "    hint:  {}", check.hint);
         let _ = writeln!(out, "    read:  {}", check.book);
-    } else if let Some(i) = ex
-        .diagnoses
-        .iter()
-        .position(|d| d.checks.contains(&check.name))
-    {
-        render_diagnosis(&mut out, &ex.diagnoses[i], style);
-        render_explained_failure(&mut out, check, i + 1, style);
+    } else if let Some(diagnosis) = ex.diagnosis_of(check) {
+        render_diagnosis(&mut out, diagnosis, None, style);
+        render_explained_failure(&mut out, check, None, style);
     } else {
         render_failure(&mut out, check, style);
     }
@@ -147,8 +143,8 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
         let _ = writeln!(out, "  {}\n", flagged_text(ex));
         return;
     }
-    for diagnosis in &ex.diagnoses {
-        render_diagnosis(out, diagnosis, style);
+    for (i, diagnosis) in ex.diagnoses.iter().enumerate() {
+        render_diagnosis(out, diagnosis, Some(i + 1), style);
     }
     let mut step = "";
     for check in &ex.checks {
@@ -187,7 +183,7 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
                 .iter()
                 .position(|d| d.checks.contains(&check.name))
             {
-                Some(i) => render_explained_failure(out, check, i + 1, style),
+                Some(i) => render_explained_failure(out, check, Some(i + 1), style),
                 None => render_failure(out, check, style),
             }
         }
@@ -230,12 +226,17 @@ fn render_failure(out: &mut String, check: &CheckReport, style: &Style) {
     let _ = writeln!(out, "    check: {}", check.source);
 }
 
-/// A cause several checks share, before the checks: the learner fixes one bug, not many.
-fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis, style: &Style) {
+/// A cause found behind failures, before the checks: the learner fixes one bug, not one
+/// per check. Numbered when the checks after it refer to it.
+fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis, number: Option<usize>, style: &Style) {
+    let label = match number {
+        Some(n) => format!("diagnosis {n}:"),
+        None => "diagnosis:".to_owned(),
+    };
     let _ = writeln!(
         out,
         "  {} {}",
-        style.bold("diagnosis:"),
+        style.bold(&label),
         indent(&diagnosis.cause, 4).trim_start()
     );
     let _ = writeln!(out, "    explains: {}", diagnosis.checks.join(", "));
@@ -248,15 +249,19 @@ fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis, style: &Style) {
 fn render_explained_failure(
     out: &mut String,
     check: &CheckReport,
-    diagnosis: usize,
+    diagnosis: Option<usize>,
     style: &Style,
 ) {
+    let refers = match diagnosis {
+        Some(n) => format!("(diagnosis {n} above)"),
+        None => "(explained above)".to_owned(),
+    };
     let _ = writeln!(
         out,
         "\n  {} {}  {}",
         status_cell(style, check.status),
         style.bold(&check.name),
-        style.dim(&format!("(diagnosis {diagnosis} above)"))
+        style.dim(&refers)
     );
     if check.status != Status::Crash && !check.message.is_empty() {
         let _ = writeln!(out, "{}", indent(&check.message, 4));
@@ -367,7 +372,7 @@ mod tests {
         let report = report(checks, vec![shared]);
         let text = render(&report, &Style::PLAIN, false);
         let diagnosis = text
-            .find("diagnosis: 2 checks crashed with SIGSEGV")
+            .find("diagnosis 1: 2 checks crashed with SIGSEGV")
             .expect(&text);
         assert!(diagnosis < text.find("step a:").unwrap(), "{text}");
         assert!(text.contains("explains: a::one, a::two"), "{text}");

@@ -115,10 +115,11 @@ fn render_broken(out: &mut String, report: &Report) {
         for diagnosis in &ex.diagnoses {
             let _ = writeln!(
                 out,
-                "#### {} {}: one cause, {} checks\n",
+                "#### {} {}: one cause, {} check{}\n",
                 icon(Status::Fail),
                 inline(&ex.name),
-                diagnosis.checks.len()
+                diagnosis.checks.len(),
+                if diagnosis.checks.len() == 1 { "" } else { "s" }
             );
             fenced(out, &diagnosis.cause);
             let names: Vec<String> = diagnosis.checks.iter().map(|c| code(c)).collect();

@@ -94,8 +94,9 @@ pub struct ExerciseReport {
     /// with where it was found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flagged: Vec<String>,
-    /// Causes shared by several failing checks, in course order: one bug often breaks
-    /// many checks, and each check's own hint would then point elsewhere.
+    /// Causes found behind failing checks, in course order: those checks named, and those
+    /// several share. One bug often breaks many checks, and each check's own hint would
+    /// then point elsewhere.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnoses: Vec<Diagnosis>,
     /// What to fix first, as the human report leads with it: the cause of the diagnosis
@@ -105,7 +106,7 @@ pub struct ExerciseReport {
     pub checks: Vec<CheckReport>,
 }
 
-/// One cause that explains several failing checks.
+/// One cause behind one or more failing checks.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnosis {
     /// What most likely went wrong, in words.
@@ -225,7 +226,7 @@ impl ExerciseReport {
         self.dir.split('-').next()?.parse().ok()
     }
 
-    /// The diagnosis that explains `check`, if several checks share its cause.
+    /// The diagnosis that explains `check`, if there is one.
     pub fn diagnosis_of(&self, check: &CheckReport) -> Option<&Diagnosis> {
         self.diagnoses
             .iter()

@@ -29,16 +29,22 @@ const DROP_PATIENCE_MS: u64 = 5000;
 #[track_caller]
 fn drop_in_time(pool: ThreadPool) {
     let (done_tx, done) = mpsc::channel();
-    thread::spawn(move || {
+    let dropping = thread::spawn(move || {
         drop(pool);
         let _ = done_tx.send(());
     });
-    if done.recv_timeout(ms(DROP_PATIENCE_MS)).is_err() {
-        testkit::fail_because!(
+    match done.recv_timeout(ms(DROP_PATIENCE_MS)) {
+        // A drop that panicked fails the check with its own panic.
+        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+            if let Err(panic) = dropping.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => testkit::fail_because!(
             "drop-hangs",
             "dropping the pool did not return within {} s: its workers never stopped",
             DROP_PATIENCE_MS / 1000
-        );
+        ),
     }
 }
 

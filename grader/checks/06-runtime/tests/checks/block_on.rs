@@ -117,7 +117,7 @@ check! {
         let sent = Arc::new(AtomicBool::new(false));
         let (done, report) = mpsc::channel();
         let noted = Arc::clone(&sent);
-        thread::spawn(move || done.send(block_on(async move {
+        let blocking = thread::spawn(move || done.send(block_on(async move {
             let (tx, rx) = oneshot::channel::<&str>();
             let sender = thread::spawn(move || {
                 thread::sleep(ms(50));
@@ -139,8 +139,14 @@ check! {
             let squares = futures::future::join_all(receivers).await;
             format!("{message}; {squares:?}")
         })));
-        let Ok(report) = report.recv_timeout(ms(BLOCK_ON_PATIENCE_MS)) else {
-            if sent.load(Ordering::SeqCst) {
+        let report = match report.recv_timeout(ms(BLOCK_ON_PATIENCE_MS)) {
+            Ok(report) => report,
+            // block_on panicked: that panic fails the check.
+            Err(mpsc::RecvTimeoutError::Disconnected) => match blocking.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(_) => unreachable!("block_on's thread ended without sending its result"),
+            },
+            Err(mpsc::RecvTimeoutError::Timeout) if sent.load(Ordering::SeqCst) => {
                 testkit::fail_because!(
                     "lost-wake",
                     "block_on did not return within {} s, though the future it waited for was \
@@ -149,7 +155,9 @@ check! {
                     BLOCK_ON_PATIENCE_MS / 1000
                 );
             }
-            panic!("block_on did not return within {} s", BLOCK_ON_PATIENCE_MS / 1000);
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("block_on did not return within {} s", BLOCK_ON_PATIENCE_MS / 1000)
+            }
         };
         insta::assert_snapshot!(report, @"from another thread; [Ok(1), Ok(4), Ok(9)]");
     }
