@@ -394,6 +394,15 @@ mod tests {
         );
         assert!(!detailed.contains("own hint of a::"), "{detailed}");
         assert!(detailed.contains("own hint of b::three"), "{detailed}");
+
+        // Shown alone (watch, hint), the diagnosis has no number to refer to.
+        let ex = &report.exercises[0];
+        let alone = explain(ex, &ex.checks[1], &Style::PLAIN);
+        assert!(
+            alone.starts_with("  diagnosis: 2 checks crashed"),
+            "{alone}"
+        );
+        assert!(alone.contains("a::two  (explained above)"), "{alone}");
     }
 
     #[test]
