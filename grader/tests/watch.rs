@@ -223,7 +223,7 @@ fn watch_mode_regrades_on_save_and_answers_keys() {
     save_answer(course.path(), 8);
     session.expect("re-grading delta");
     session.expect("Next (1/1): delta / basics::answers");
-    session.expect("left: \"8\"");
+    session.expect("got: \"8\"");
 
     save_greeting(course.path(), "hello");
     save_answer(course.path(), 42);
