@@ -51,7 +51,7 @@ fn a_check_that_does_not_pass_is_counted_and_named_with_its_run() {
     let stdout = &ran.stdout;
     assert_eq!(ran.code, 1, "{stdout}");
     assert!(
-        stdout.contains("\n  basics::multiplies: 2 of 2 runs; first in run 1: fail (assertion"),
+        stdout.contains("\n  basics::multiplies: 2 of 2 runs; first in run 1: fail (2 × 3"),
         "{stdout}"
     );
     assert!(
