@@ -75,7 +75,10 @@ pub(super) fn run_check(
     };
     match sandbox::run(&spec, &limits) {
         Ok(run) => {
-            let hint = ex.crash_hints.get(&signal_of(&run)).map(String::as_str);
+            let hint = ex
+                .crash_hints
+                .get(&verdict::crash_signal(&run))
+                .map(String::as_str);
             (
                 verdict::classify(&run, &test_name, hint),
                 run.elapsed.as_secs_f64(),
@@ -91,18 +94,6 @@ pub(super) fn run_check(
             ),
             0.0,
         ),
-    }
-}
-
-/// The signal whose crash hint explains `run`: Rust's runtime turns a fault in a guard
-/// page into an abort, yet what happened first was an invalid memory access.
-fn signal_of(run: &sandbox::Run) -> String {
-    match run.ending {
-        sandbox::Ending::Signaled(_) if verdict::is_stack_overflow(&run.output) => {
-            "SIGSEGV".to_owned()
-        }
-        sandbox::Ending::Signaled(signal) => sandbox::signal_name(signal),
-        _ => String::new(),
     }
 }
 

@@ -160,8 +160,7 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
                 );
             }
             let overflow = is_stack_overflow(&run.output);
-            let cause = crash_hint
-                .unwrap_or_else(|| default_crash_hint(if overflow { "SIGSEGV" } else { &name }));
+            let cause = crash_hint.unwrap_or_else(|| default_crash_hint(&crash_signal(run)));
             let message = match runtime_diagnosis(&run.output) {
                 // Rust's handler only sees a fault in a guard page it knows of; the
                 // exercise's own causes still apply (a stack pointer set up wrongly).
@@ -369,8 +368,18 @@ pub fn with_snapshot_source(details: &str, file: &str) -> String {
         .join("\n")
 }
 
+/// The signal whose crash hint explains `run`: Rust's runtime turns a fault in a guard
+/// page into an abort, yet what happened first was an invalid memory access.
+pub(super) fn crash_signal(run: &Run) -> String {
+    match run.ending {
+        Ending::Signaled(_) if is_stack_overflow(&run.output) => "SIGSEGV".to_owned(),
+        Ending::Signaled(signal) => signal_name(signal),
+        _ => String::new(),
+    }
+}
+
 /// Rust's runtime found a fault in a thread's guard page and aborted.
-pub(super) fn is_stack_overflow(output: &str) -> bool {
+fn is_stack_overflow(output: &str) -> bool {
     output.contains("has overflowed its stack")
 }
 
