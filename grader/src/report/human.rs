@@ -178,12 +178,8 @@ fn render_exercise(out: &mut String, ex: &ExerciseReport, style: &Style, detaile
         let broken =
             |c: &&CheckReport| !matches!(c.status, Status::Pass | Status::Todo | Status::Skipped);
         for check in ex.checks.iter().filter(broken) {
-            match ex
-                .diagnoses
-                .iter()
-                .position(|d| d.checks.contains(&check.name))
-            {
-                Some(i) => render_explained_failure(out, check, Some(i + 1), style),
+            match ex.numbered_diagnosis_of(check) {
+                Some((n, _)) => render_explained_failure(out, check, Some(n), style),
                 None => render_failure(out, check, style),
             }
         }

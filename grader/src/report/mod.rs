@@ -228,9 +228,17 @@ impl ExerciseReport {
 
     /// The diagnosis that explains `check`, if there is one.
     pub fn diagnosis_of(&self, check: &CheckReport) -> Option<&Diagnosis> {
+        self.numbered_diagnosis_of(check).map(|(_, d)| d)
+    }
+
+    /// [`ExerciseReport::diagnosis_of`] with its number among the diagnoses, from 1, as
+    /// reports show them.
+    pub fn numbered_diagnosis_of(&self, check: &CheckReport) -> Option<(usize, &Diagnosis)> {
         self.diagnoses
             .iter()
-            .find(|d| d.checks.contains(&check.name))
+            .enumerate()
+            .find(|(_, d)| d.checks.contains(&check.name))
+            .map(|(i, d)| (i + 1, d))
     }
 
     /// The text of [`ExerciseReport::next`], from the checks and diagnoses.
