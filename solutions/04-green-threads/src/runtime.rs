@@ -12,7 +12,9 @@ const SPARE_STACKS: usize = 16;
 
 struct Task {
     context: Context,
-    stack: Stack,
+    /// Given when the task first runs, so that tasks spawned before `run` reuse the
+    /// stacks of tasks that finished before them.
+    stack: Option<Stack>,
     function: Option<Box<dyn FnOnce()>>,
     finished: bool,
 }
@@ -20,7 +22,8 @@ struct Task {
 /// Runs green threads (tasks) on the thread that calls [`Runtime::run`].
 ///
 /// - Tasks run in the order they were spawned. [`yield_now`] moves the running task to
-///   the back of the queue and runs the one at the front; a finished task leaves it.
+///   the back of the queue and switches straight to the one at the front; a finished
+///   task switches back to `run`, which leaves it out of the queue.
 ///   Tasks spawned while others run join the back of the queue.
 /// - Every task has a stack of its own, of the runtime's stack size, with a guard page
 ///   below it. A finished task's stack is reused or unmapped, so a long-running runtime
@@ -67,20 +70,26 @@ impl Runtime {
 
     /// Adds a task that will run `f`.
     pub fn spawn(&mut self, f: impl FnOnce() + 'static) {
-        let stack = match self.spare.pop() {
-            Some(stack) => stack,
-            None => Stack::new(self.stack_size).expect("cannot map a task stack"),
-        };
-        let mut task = Box::new(Task {
+        self.ready.push_back(Box::new(Task {
             context: Context::default(),
-            stack,
+            stack: None,
             function: Some(Box::new(f)),
             finished: false,
-        });
-        let top = task.stack.top();
-        // SAFETY: `top` is the end of the task's own mapped stack.
-        unsafe { prepare(&mut task.context, top, task_entry) };
-        self.ready.push_back(task);
+        }));
+    }
+
+    /// Makes `task` the running one, giving it a stack first if it never ran.
+    fn make_running(&mut self, mut task: Box<Task>) -> &mut Task {
+        if task.stack.is_none() {
+            let stack = match self.spare.pop() {
+                Some(stack) => stack,
+                None => Stack::new(self.stack_size).expect("cannot map a task stack"),
+            };
+            // SAFETY: `top` is the end of the task's own mapped stack.
+            unsafe { prepare(&mut task.context, stack.top(), task_entry) };
+            task.stack = Some(stack);
+        }
+        self.running.insert(task)
     }
 
     /// Runs tasks until all have finished.
@@ -97,15 +106,15 @@ impl Runtime {
         // SAFETY: `this` stays valid for the whole loop; tasks reach the runtime only
         // through `CURRENT`, while this loop is suspended in `switch`.
         unsafe {
+            // Tasks hand the processor to each other in `yield_now`; a task comes back
+            // here only when it finished.
             while let Some(task) = (*this).ready.pop_front() {
-                let task = (*this).running.insert(task);
-                let to: *const Context = &task.context;
+                let to: *const Context = &(*this).make_running(task).context;
                 switch(&mut (*this).scheduler, to);
                 let task = (*this).running.take().expect("the task came back");
-                if task.finished {
-                    (*this).recycle(task.stack);
-                } else {
-                    (*this).ready.push_back(task);
+                debug_assert!(task.finished);
+                if let Some(stack) = task.stack {
+                    (*this).recycle(stack);
                 }
             }
         }
@@ -120,18 +129,27 @@ impl Runtime {
 }
 
 /// Lets the other tasks run: the running task goes to the back of the queue. Outside a
-/// running task it does nothing.
+/// running task, or when no other task is ready, it does nothing.
 pub fn yield_now() {
     let runtime = CURRENT.with(Cell::get);
     if runtime.is_null() {
         return;
     }
     // SAFETY: the runtime is live while its tasks run; this task is the running one.
+    // Tasks are boxed, so their contexts stay where they are when the box moves between
+    // `running` and the queue.
     unsafe {
-        let Some(task) = (*runtime).running.as_mut() else {
+        if (*runtime).running.is_none() {
+            return;
+        }
+        let Some(next) = (*runtime).ready.pop_front() else {
             return;
         };
-        switch(&mut task.context, &(*runtime).scheduler);
+        let current = (*runtime).running.take().expect("checked above");
+        (*runtime).ready.push_back(current);
+        let from: *mut Context = &mut (*runtime).ready.back_mut().expect("just queued").context;
+        let to: *const Context = &(*runtime).make_running(next).context;
+        switch(from, to);
     }
 }
 

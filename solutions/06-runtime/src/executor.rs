@@ -22,8 +22,40 @@ type Task = (Pin<Box<dyn Future<Output = ()>>>, Waker);
 /// What wakers share with the executor: the ids of the tasks to poll.
 #[derive(Default)]
 struct ReadyQueue {
-    ids: Mutex<VecDeque<usize>>,
+    state: Mutex<Ready>,
     bell: Condvar,
+}
+
+#[derive(Default)]
+struct Ready {
+    ids: VecDeque<usize>,
+    /// The executor waits on `bell`. Ringing it costs a system call, so a wake rings it
+    /// only then; the flag is read under the same lock the executor set it under, so no
+    /// wake can slip between the executor's last look at the queue and its wait.
+    sleeping: bool,
+}
+
+impl ReadyQueue {
+    fn push(&self, id: usize) {
+        let mut ready = self.state.lock().unwrap();
+        ready.ids.push_back(id);
+        if ready.sleeping {
+            self.bell.notify_one();
+        }
+    }
+
+    /// The next id to poll, sleeping until there is one.
+    fn pop(&self) -> usize {
+        let mut ready = self.state.lock().unwrap();
+        loop {
+            if let Some(id) = ready.ids.pop_front() {
+                return id;
+            }
+            ready.sleeping = true;
+            ready = self.bell.wait(ready).unwrap();
+            ready.sleeping = false;
+        }
+    }
 }
 
 /// A task's waker: wakes by queueing the task's id. Holding no task, it can never keep a
@@ -39,8 +71,7 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.queue.ids.lock().unwrap().push_back(self.id);
-        self.queue.bell.notify_one();
+        self.queue.push(self.id);
     }
 }
 
@@ -107,17 +138,9 @@ impl Runtime {
         let _leave = Leave;
         let mut main = std::pin::pin!(main);
         let main_waker = self.waker(MAIN);
-        self.inner.queue.ids.lock().unwrap().push_back(MAIN);
+        self.inner.queue.push(MAIN);
         loop {
-            let id = {
-                let mut ids = self.inner.queue.ids.lock().unwrap();
-                loop {
-                    match ids.pop_front() {
-                        Some(id) => break id,
-                        None => ids = self.inner.queue.bell.wait(ids).unwrap(),
-                    }
-                }
-            };
+            let id = self.inner.queue.pop();
             if id == MAIN {
                 if let Poll::Ready(out) = main.as_mut().poll(&mut Context::from_waker(&main_waker))
                 {
@@ -247,7 +270,7 @@ pub fn spawn<F: Future + 'static>(future: F) -> JoinHandle<F::Output> {
         };
         let waker = task_waker(id, &inner.queue);
         inner.tasks.borrow_mut().insert(id, (Box::pin(task), waker));
-        inner.queue.ids.lock().unwrap().push_back(id);
+        inner.queue.push(id);
     });
     JoinHandle { state }
 }
