@@ -3,7 +3,9 @@
 //! Exit status: 0 when every graded check passes, 1 when some do not, 2 when the grader
 //! itself cannot run (a malformed course, a missing folder, an unknown exercise).
 
-use crate::commands::{self, batch, classroom, grade, hint, load, mutants, reset, watch};
+use crate::commands::{
+    self, batch, bench, classroom, grade, hint, load, mutants, reset, trace, watch,
+};
 use crate::course::{self, Course};
 use crate::error::{At, Error, Result, Stage};
 use crate::files;
@@ -79,6 +81,17 @@ enum Command {
     /// submission passes, 1 when some fail or error, 2 when the batch cannot run.
     Batch(batch::Args),
 
+    /// Measure your implementation, the reference solution and production peers (tokio,
+    /// corosensei, mio, rayon, OS threads) on the same workloads, in release builds, and
+    /// write the results as JSON and as a bar chart (SVG). Exercises whose checks do not
+    /// all pass are benched only with --anyway. Exit status: 0 when every workload was
+    /// measured.
+    Bench(bench::Args),
+
+    /// Run an exercise's small scenarios on your code and on the reference solution and
+    /// draw each as a timeline (SVG): when each task ran, each poll, wake and yield.
+    Trace(trace::Args),
+
     /// Write a student template of the course into OUT: the course without its solutions,
     /// build output, history, CI script and the grader's own tests.
     Classroom(classroom::Args),
@@ -142,6 +155,8 @@ fn run(cli: &Cli) -> Result<bool> {
     }
     match command {
         Command::Batch(args) => batch::run(&course, args, &settings),
+        Command::Bench(args) => bench::run(&course, args, &settings),
+        Command::Trace(args) => trace::run(&course, args),
         Command::Classroom(args) => classroom::run(&course, args).map(|()| true),
         Command::Watch(args) => watch::run(&course, args, &settings),
         Command::Hint(args) => hint::run(&course, args, &settings),

@@ -3,6 +3,7 @@
 //! belongs in a lower layer.
 
 pub mod batch;
+pub mod bench;
 pub mod classroom;
 pub mod grade;
 pub mod hint;
@@ -10,6 +11,7 @@ pub mod list;
 pub mod load;
 pub mod mutants;
 pub mod reset;
+pub mod trace;
 pub mod watch;
 
 use std::time::Duration;

@@ -26,3 +26,7 @@ pub const TARGET: &str = "target";
 pub const OVERLAYS: &str = "grader";
 /// Version control's own folder.
 pub const GIT: &str = ".git";
+/// The bench programs: `grader/bench/NN-name` per exercise, and the peers'.
+pub const BENCH: &str = "grader/bench";
+/// The peers' bench program, under [`BENCH`].
+pub const PEERS: &str = "peers";

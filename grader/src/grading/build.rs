@@ -43,10 +43,27 @@ pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
+/// What cargo builds: the checks of a harness (as graded: a debug test binary) or a bench
+/// program (an optimized binary named after its package).
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    Checks(&'a str),
+    Program(&'a str),
+}
+
 /// Compiles the harness package `harness` (and so the exercise it tests).
 pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Build> {
+    build_target(ws, Target::Checks(harness), fence)
+}
+
+/// Compiles the bench program `package` in release mode.
+pub fn build_program(ws: &Workspace, package: &str) -> Result<Build> {
+    build_target(ws, Target::Program(package), None)
+}
+
+fn build_target(ws: &Workspace, target: Target, fence: Option<&Plan>) -> Result<Build> {
     let _exclusive = ws.shared.as_ref().map(|s| s.enter()).transpose()?;
-    let mut compiled = compile(ws, harness, fence)?;
+    let mut compiled = compile(ws, target, fence)?;
     if compiled.link_failed() {
         // Optimized code built incrementally sometimes fails to link after an edit
         // ("undefined hidden symbol ….llvm.…", rust-lang/rust#81280). A submission is
@@ -54,10 +71,10 @@ pub fn build(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Buil
         let incremental = ws.target_dir.join("debug").join("incremental");
         if incremental.exists() {
             fs_err::remove_dir_all(&incremental).at(Stage::Build)?;
-            compiled = compile(ws, harness, fence)?;
+            compiled = compile(ws, target, fence)?;
         }
     }
-    compiled.verdict(ws, harness)
+    compiled.verdict(ws, target)
 }
 
 /// What one run of cargo said.
@@ -79,7 +96,7 @@ impl Compiled {
             if errors.iter().any(|e| e.starts_with("error: linking with")))
     }
 
-    fn verdict(self, ws: &Workspace, harness: &str) -> Result<Build> {
+    fn verdict(self, ws: &Workspace, target: Target) -> Result<Build> {
         match self {
             Compiled::Endless(limit) => Ok(Build::Failed(format!(
                 "the build did not finish within {} s and was stopped (a macro or constant \
@@ -93,7 +110,11 @@ impl Compiled {
             } => match &ws.shared {
                 // The next overlay's build replaces this binary; run a copy of our own.
                 Some(shared) => {
-                    let copy = shared.bin_dir.join(format!("{harness}-{TEST_TARGET}"));
+                    let name = match target {
+                        Target::Checks(harness) => format!("{harness}-{TEST_TARGET}"),
+                        Target::Program(package) => package.to_owned(),
+                    };
+                    let copy = shared.bin_dir.join(name);
                     let _ = fs_err::remove_file(&copy);
                     fs_err::copy(&exe, &copy).at(Stage::Build)?;
                     Ok(Build::Built(copy))
@@ -113,22 +134,22 @@ impl Compiled {
     }
 }
 
-fn compile(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Compiled> {
+fn compile(ws: &Workspace, target: Target, fence: Option<&Plan>) -> Result<Compiled> {
     let mut command = Command::new(cargo());
     if let Some(plan) = fence.cloned() {
         // SAFETY: `enter` only makes system calls on data prepared before the fork.
         unsafe { command.pre_exec(move || plan.enter()) };
     }
+    match target {
+        Target::Checks(harness) => {
+            command.args(["test", "--no-run", "-p", harness, "--test", TEST_TARGET])
+        }
+        Target::Program(package) => {
+            command.args(["build", "--release", "-p", package, "--bin", package])
+        }
+    };
     command
-        .args([
-            "test",
-            "--no-run",
-            "--message-format=json",
-            "--color=never",
-            "-p",
-        ])
-        .arg(harness)
-        .args(["--test", TEST_TARGET])
+        .args(["--message-format=json", "--color=never"])
         .current_dir(&ws.root)
         .env("CARGO_TARGET_DIR", &ws.target_dir)
         .stdin(Stdio::null());
@@ -144,11 +165,16 @@ fn compile(ws: &Workspace, harness: &str, fence: Option<&Plan>) -> Result<Compil
         let Ok(message) = serde_json::from_str::<Value>(line) else {
             continue;
         };
+        let wanted = |message: &Value| match target {
+            Target::Checks(_) => {
+                message["target"]["name"] == TEST_TARGET && message["profile"]["test"] == true
+            }
+            Target::Program(package) => {
+                message["target"]["name"] == package && message["profile"]["test"] == false
+            }
+        };
         match message["reason"].as_str() {
-            Some("compiler-artifact")
-                if message["target"]["name"] == TEST_TARGET
-                    && message["profile"]["test"] == true =>
-            {
+            Some("compiler-artifact") if wanted(&message) => {
                 executable = message["executable"].as_str().map(PathBuf::from);
             }
             Some("compiler-message") if message["message"]["level"] == "error" => {

@@ -6,6 +6,7 @@ mod collect;
 mod diagnosis;
 pub mod fences;
 pub mod integrity;
+pub mod programs;
 mod reference;
 mod run;
 pub mod verdict;

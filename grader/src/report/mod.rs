@@ -2,11 +2,13 @@
 //! ([`human`], [`list_view`]), for CI and instructors ([`junit`], [`gradescope`],
 //! [`markdown`]); JSON is the model serialized as it is.
 
+pub mod bench;
 pub mod gradescope;
 pub mod human;
 pub mod junit;
 pub mod list_view;
 pub mod markdown;
+pub mod svg;
 #[cfg(test)]
 pub(crate) mod testing;
 mod text;

@@ -39,13 +39,16 @@ impl Progress {
     }
 
     pub fn running(&self, done: usize, total: usize) {
-        const WIDTH: usize = 24;
-        let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
-        self.show(&format!(
-            "running checks [{}{}] {done}/{total}",
-            "#".repeat(filled),
-            "-".repeat(WIDTH - filled)
-        ));
+        self.show(&format!("running checks {}", bar(done, total)));
+    }
+
+    /// Any other line of progress, such as what is being built.
+    pub fn status(&self, line: &str) {
+        self.show(line);
+    }
+
+    pub fn measuring(&self, what: &str, done: usize, total: usize) {
+        self.show(&format!("measuring {what} {}", bar(done, total)));
     }
 
     pub fn ran_one(&self, total: usize) {
@@ -56,4 +59,18 @@ impl Progress {
     pub fn done(&self) {
         self.show("");
     }
+}
+
+/// `[######------] done/total`
+fn bar(done: usize, total: usize) -> String {
+    const WIDTH: usize = 24;
+    let filled = (done * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH)
+        .min(WIDTH);
+    format!(
+        "[{}{}] {done}/{total}",
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled)
+    )
 }

@@ -145,9 +145,9 @@ pub fn yield_now() {
         let Some(next) = (*runtime).ready.pop_front() else {
             return;
         };
-        let current = (*runtime).running.take().expect("checked above");
+        let mut current = (*runtime).running.take().expect("checked above");
+        let from: *mut Context = &mut current.context;
         (*runtime).ready.push_back(current);
-        let from: *mut Context = &mut (*runtime).ready.back_mut().expect("just queued").context;
         let to: *const Context = &(*runtime).make_running(next).context;
         switch(from, to);
     }

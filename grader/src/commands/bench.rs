@@ -1,0 +1,280 @@
+//! `grader bench [EXERCISE]`: measures the learner's implementation, the reference
+//! solution and production peers on the same workloads, in one run, in release builds.
+
+use super::Settings;
+use crate::course::{Course, Exercise};
+use crate::error::{At, Error, Result, Stage};
+use crate::grading::programs::{self, Programs};
+use crate::grading::{self, Options};
+use crate::report::bench::{
+    self, BenchReport, ExerciseBench, Outcome, REFERENCE, Row, WorkloadBench, YOURS,
+};
+use crate::report::{Status, svg};
+use crate::ui::{Progress, Style};
+use crate::workspace::Source;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A workload's time limit: its five rounds and warm-up take well under a second.
+const WORKLOAD_LIMIT: Duration = Duration::from_secs(60);
+const LIST_LIMIT: Duration = Duration::from_secs(10);
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Bench only this exercise (name, folder or number).
+    pub exercise: Option<String>,
+    /// Bench the reference solutions as "yours" (against the peers only).
+    #[arg(long)]
+    pub solutions: bool,
+    /// Bench exercises even when they do not compile or fail checks (skips grading).
+    #[arg(long)]
+    pub anyway: bool,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Where to write bench.json and bench.svg (default: target/grader/bench).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
+    let selected: Vec<&Exercise> = match &args.exercise {
+        Some(wanted) => vec![course.exercise(wanted)?],
+        None => course.exercises.iter().collect(),
+    };
+    let source = if args.solutions {
+        Source::Solutions
+    } else {
+        Source::InPlace
+    };
+    let progress = Progress::new(!args.json);
+    let unready = if args.anyway {
+        Vec::new()
+    } else {
+        unready(course, &selected, &source, settings, &progress)?
+    };
+    let yours = Programs::of(course, &source)?;
+    let reference = match source {
+        Source::InPlace if course.root.join(crate::course::SOLUTIONS).is_dir() => {
+            Some(Programs::of(course, &Source::Solutions)?)
+        }
+        _ => None,
+    };
+    let mut peers = None;
+    let mut exercises = Vec::new();
+    for ex in selected {
+        let mut bench = ExerciseBench {
+            exercise: ex.name.clone(),
+            title: ex.title.clone(),
+            not_benched: unready
+                .iter()
+                .find(|(name, _)| *name == ex.name)
+                .map(|(_, why)| why.clone()),
+            workloads: Vec::new(),
+        };
+        if bench.not_benched.is_none() {
+            if peers.is_none() {
+                progress.status("building the peers (tokio, corosensei, mio, rayon) ...");
+                // Always in the course's own build folder, which keeps them between runs.
+                let own = Programs::of(course, &Source::InPlace)?;
+                peers = Some(own.build(&programs::peers_dir(course))?);
+            }
+            let peers = peers.as_ref().expect("built above");
+            match measure(course, ex, &yours, reference.as_ref(), peers, &progress)? {
+                Ok(workloads) => bench.workloads = workloads,
+                Err(why) => bench.not_benched = Some(why),
+            }
+        }
+        exercises.push(bench);
+    }
+    progress.done();
+    let report = BenchReport {
+        source: source.label(),
+        exercises,
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| course.overlays_dir().join("bench"));
+    let written = write(&report, &out)?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::new(Stage::Report, format!("cannot write JSON: {e}")))?;
+        println!("{json}");
+    } else {
+        print!("{}", bench::render(&report, &Style::for_stdout()));
+        println!("\nWritten: {}", written.join(", "));
+    }
+    let all_measured = report.exercises.iter().all(|e| {
+        e.not_benched.is_none()
+            && e.workloads
+                .iter()
+                .all(|w| w.rows.iter().all(|r| r.value().is_some()))
+    });
+    Ok(all_measured)
+}
+
+/// The exercises whose checks do not all pass, with a line saying so.
+fn unready(
+    course: &Course,
+    selected: &[&Exercise],
+    source: &Source,
+    settings: &Settings,
+    progress: &Progress,
+) -> Result<Vec<(String, String)>> {
+    let options = Options {
+        source: source.clone(),
+        only: (selected.len() == 1).then(|| selected[0].name.clone()),
+        timeout: settings.timeout,
+        jobs: settings.jobs,
+    };
+    let report = grading::grade(course, &options, progress)?;
+    Ok(report
+        .exercises
+        .iter()
+        .filter(|ex| ex.status != Status::Pass)
+        .map(|ex| {
+            let passed = ex
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Pass)
+                .count();
+            (
+                ex.name.clone(),
+                format!(
+                    "{passed} of its {} checks pass ({}); `grader {}` says what is missing, \
+                     and `grader bench {} --anyway` benches it as it is",
+                    ex.checks.len(),
+                    ex.status.as_str(),
+                    ex.name,
+                    ex.name
+                ),
+            )
+        })
+        .collect())
+}
+
+type Peers = std::result::Result<PathBuf, String>;
+
+/// Every workload of one exercise on yours, the reference and the peers; `Err` when the
+/// exercise's bench program does not build.
+fn measure(
+    course: &Course,
+    ex: &Exercise,
+    yours: &Programs,
+    reference: Option<&Programs>,
+    peers: &Peers,
+    progress: &Progress,
+) -> Result<std::result::Result<Vec<WorkloadBench>, String>> {
+    let dir = programs::bench_dir(course, ex);
+    if !dir.is_dir() {
+        return Ok(Err(format!(
+            "the course has no bench program for it ({})",
+            dir.display()
+        )));
+    }
+    progress.building(&format!("{} (release)", ex.name));
+    let mine = match yours.build(&dir)? {
+        Ok(path) => path,
+        Err(why) => return Ok(Err(format!("its bench program does not build:\n{why}"))),
+    };
+    let theirs = match reference {
+        Some(reference) => Some(reference.build(&dir)?),
+        None => None,
+    };
+    let listed = match programs::answer(&mine, &["list"], LIST_LIMIT)? {
+        Ok(listed) => listed,
+        Err(why) => {
+            return Ok(Err(format!(
+                "its bench program cannot list its workloads: {why}"
+            )));
+        }
+    };
+    let peer_list = match peers {
+        Ok(path) => programs::answer(path, &["list"], LIST_LIMIT)?.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let own: Vec<&Value> = listed
+        .iter()
+        .filter(|w| w["kind"] == "workload" && w["peer"].is_null())
+        .collect();
+    let total = own.len();
+    let mut workloads = Vec::new();
+    for (done, w) in own.into_iter().enumerate() {
+        progress.measuring(&ex.name, done, total);
+        let name = w["name"].as_str().unwrap_or_default();
+        let mut rows = vec![row(YOURS, &mine, &["run", name])?];
+        match &theirs {
+            Some(Ok(path)) => rows.push(row(REFERENCE, path, &["run", name])?),
+            Some(Err(why)) => rows.push(failed(REFERENCE, format!("does not build: {why}"))),
+            None => {}
+        }
+        let peer_name = format!("{}/{name}", ex.name);
+        for p in peer_list.iter().filter(|p| p["name"] == peer_name.as_str()) {
+            let label = p["peer"].as_str().unwrap_or("peer");
+            if let Ok(path) = peers {
+                rows.push(row(label, path, &["run", &peer_name, label])?);
+            }
+        }
+        if let Err(why) = peers {
+            rows.push(failed("peers", format!("do not build: {why}")));
+        }
+        workloads.push(WorkloadBench {
+            name: name.to_owned(),
+            what: w["what"].as_str().unwrap_or_default().to_owned(),
+            unit: w["unit"].as_str().unwrap_or("ns").to_owned(),
+            rows,
+        });
+    }
+    Ok(Ok(workloads))
+}
+
+fn failed(implementation: &str, why: String) -> Row {
+    Row {
+        implementation: implementation.to_owned(),
+        outcome: Outcome::Failed { why },
+    }
+}
+
+fn row(implementation: &str, program: &Path, args: &[&str]) -> Result<Row> {
+    let outcome = match programs::answer(program, args, WORKLOAD_LIMIT)? {
+        Ok(lines) => match lines.first() {
+            Some(answer) => match answer["value"].as_f64() {
+                Some(value) => Outcome::Measured {
+                    value,
+                    rounds: answer["rounds"]
+                        .as_array()
+                        .map(|r| r.iter().filter_map(Value::as_f64).collect())
+                        .unwrap_or_default(),
+                },
+                None => Outcome::Failed {
+                    why: format!("answered without a value: {answer}"),
+                },
+            },
+            None => Outcome::Failed {
+                why: "printed nothing".into(),
+            },
+        },
+        Err(why) => Outcome::Failed { why },
+    };
+    Ok(Row {
+        implementation: implementation.to_owned(),
+        outcome,
+    })
+}
+
+/// Writes bench.json and bench.svg into `out`; their paths.
+fn write(report: &BenchReport, out: &Path) -> Result<Vec<String>> {
+    fs_err::create_dir_all(out).at(Stage::Report)?;
+    let json = out.join("bench.json");
+    let picture = out.join("bench.svg");
+    let text = serde_json::to_string_pretty(report)
+        .map_err(|e| Error::new(Stage::Report, format!("cannot write JSON: {e}")))?;
+    fs_err::write(&json, text).at(Stage::Report)?;
+    fs_err::write(&picture, svg::bench_bars(report)).at(Stage::Report)?;
+    Ok(vec![
+        json.display().to_string(),
+        picture.display().to_string(),
+    ])
+}
