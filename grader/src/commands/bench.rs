@@ -210,6 +210,19 @@ fn measure(
             Some(Err(why)) => rows.push(failed(REFERENCE, format!("does not build: {why}"))),
             None => {}
         }
+        // Peers the exercise's own program holds (the compiler's own state machine, say)
+        // run on the reference, so they do not depend on the learner's code.
+        let host = match &theirs {
+            Some(Ok(path)) => path,
+            _ => &mine,
+        };
+        for p in listed
+            .iter()
+            .filter(|p| p["name"] == name && p["peer"].is_string())
+        {
+            let label = p["peer"].as_str().unwrap_or("peer");
+            rows.push(row(label, host, &["run", name, label])?);
+        }
         let peer_name = format!("{}/{name}", ex.name);
         for p in peer_list.iter().filter(|p| p["name"] == peer_name.as_str()) {
             let label = p["peer"].as_str().unwrap_or("peer");

@@ -73,26 +73,25 @@ pub fn run(course: &Course, args: &Args) -> Result<bool> {
         for (label, program) in &built {
             let events = match program {
                 Ok(path) => programs::answer(path, &["trace", name], SCENARIO_LIMIT)?,
-                Err(_) => Err("does not build".to_owned()),
+                Err(_) => Err("it does not build".to_owned()),
             };
-            match events.and_then(parse) {
-                Ok(events) => runs.push((label, events)),
-                Err(why) => {
-                    all_ran = false;
-                    println!("{name} on {label}: {why}");
-                }
+            let events = events.and_then(parse);
+            if let Err(why) = &events {
+                all_ran = false;
+                println!("{name} on {label}: {why}");
             }
+            runs.push((label, events));
         }
         let panels: Vec<Panel> = runs
             .iter()
             .map(|(label, events)| Panel {
-                title: format!("{label}"),
-                events,
+                title: label.to_string(),
+                events: events.as_deref().map_err(String::as_str),
             })
             .collect();
-        let title = format!("{} · {name}: {what}", ex.name);
+        let title = format!("{}: {name}", ex.name);
         let path = out.join(format!("{}-{name}.svg", ex.name));
-        fs_err::write(&path, svg::timeline(&title, &panels)).at(Stage::Report)?;
+        fs_err::write(&path, svg::timeline(&title, what, &panels)).at(Stage::Report)?;
         println!("{name}: {what}\n  written: {}", path.display());
     }
     Ok(all_ran)

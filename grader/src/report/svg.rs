@@ -125,10 +125,10 @@ impl Event {
     }
 }
 
-/// A titled timeline of one run of a scenario.
+/// A titled timeline of one run of a scenario, or why there is none.
 pub struct Panel<'a> {
     pub title: String,
-    pub events: &'a [Event],
+    pub events: std::result::Result<&'a [Event], &'a str>,
 }
 
 const LANE: f64 = 26.0;
@@ -149,23 +149,41 @@ fn span_colour(kind: &str) -> &'static str {
 }
 
 /// Panels one above the other, each with one lane per task, on a shared time axis.
-pub fn timeline(title: &str, panels: &[Panel]) -> String {
+pub fn timeline(title: &str, subtitle: &str, panels: &[Panel]) -> String {
+    fn events_of<'a>(panel: &Panel<'a>) -> &'a [Event] {
+        panel.events.unwrap_or(&[])
+    }
     let end = panels
         .iter()
-        .flat_map(|p| p.events.iter().map(Event::last))
+        .flat_map(|p| events_of(p).iter().map(Event::last))
         .max()
         .unwrap_or(1)
         .max(1) as f64;
     let plot = WIDTH - 110.0 - 20.0;
     let x = |t: u64| 110.0 + t as f64 / end * plot;
-    let mut doc = Group::new().add(text(10.0, 18.0, title).set(
-        "style",
-        "font-family:sans-serif;font-size:14px;font-weight:bold",
-    ));
-    let mut y = 30.0;
+    let mut doc = Group::new()
+        .add(text(10.0, 18.0, title).set(
+            "style",
+            "font-family:sans-serif;font-size:14px;font-weight:bold",
+        ))
+        .add(text(10.0, 36.0, subtitle).set("fill", "#555555"));
+    let mut y = 48.0;
     for panel in panels {
+        if let Err(why) = panel.events {
+            doc = doc.add(
+                Group::new()
+                    .set("data-panel", panel.title.as_str())
+                    .add(text(10.0, y + 14.0, panel.title.clone()).set("font-weight", "bold"))
+                    .add(
+                        text(30.0, y + 32.0, format!("no timeline: {why}")).set("fill", "#c0392b"),
+                    ),
+            );
+            y += 44.0;
+            continue;
+        }
+        let events = events_of(panel);
         let mut lanes: Vec<&str> = Vec::new();
-        for e in panel.events {
+        for e in events {
             if !lanes.contains(&e.lane.as_str()) {
                 lanes.push(&e.lane);
             }
@@ -188,17 +206,23 @@ pub fn timeline(title: &str, panels: &[Panel]) -> String {
         }
         let top_of =
             |lane: &str| y + lanes.iter().position(|l| *l == lane).unwrap_or(0) as f64 * LANE;
-        for e in panel.events {
+        for e in events {
             let top = top_of(&e.lane);
             let shape = match (e.start, e.end, e.at) {
                 (Some(start), Some(stop), _) => Group::new().add(
                     Rectangle::new()
                         .set("x", x(start))
-                        .set("y", top + 4.0)
+                        .set(
+                            "y",
+                            if e.kind == "poll" {
+                                top + 16.0
+                            } else {
+                                top + 3.0
+                            },
+                        )
                         .set("width", (x(stop) - x(start)).max(1.5))
-                        .set("height", LANE - 10.0)
+                        .set("height", if e.kind == "poll" { 6.0 } else { 12.0 })
                         .set("fill", span_colour(&e.kind))
-                        .set("fill-opacity", if e.kind == "poll" { 0.45 } else { 0.9 })
                         .add(Title::new(format!(
                             "{} {}: {} from {}",
                             e.lane,
@@ -232,16 +256,26 @@ pub fn timeline(title: &str, panels: &[Panel]) -> String {
         y += lanes.len() as f64 * LANE + 12.0;
         doc = doc.add(group);
     }
-    let legend =
-        "green: the task's own code runs · blue: a poll · red line: a wake · purple line: a yield";
-    doc = doc.add(text(10.0, y + 8.0, legend).set("fill", "#555555"));
-    y += 20.0;
-    doc = doc.add(text(
-        110.0,
-        y + 4.0,
-        format!("time → (the whole axis is {})", amount(end, "ns")),
-    ));
-    y += 14.0;
+    let step = round_step(end / 4.0);
+    for i in 0..=(end / step) as u32 {
+        let t = step * f64::from(i);
+        let at = x(t as u64);
+        doc = doc
+            .add(
+                Line::new()
+                    .set("x1", at)
+                    .set("x2", at)
+                    .set("y1", y - 4.0)
+                    .set("y2", y + 2.0)
+                    .set("stroke", "#555555"),
+            )
+            .add(text(at - 12.0, y + 14.0, tick_label(t)).set("fill", "#555555"));
+    }
+    y += 34.0;
+    let legend = "green bar: the task's own code runs · thin blue bar: a poll · red line: a wake · \
+                  purple line: a yield";
+    doc = doc.add(text(10.0, y, legend).set("fill", "#555555"));
+    y += 10.0;
     Document::new()
         .set("viewBox", (0, 0, WIDTH, y))
         .set("width", WIDTH)
@@ -254,4 +288,37 @@ pub fn timeline(title: &str, panels: &[Panel]) -> String {
         )
         .add(doc)
         .to_string()
+}
+
+/// The step among 1, 2 and 5 times a power of ten nearest above `rough`.
+fn round_step(rough: f64) -> f64 {
+    let power = 10f64.powf(rough.max(1.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step >= rough)
+        .unwrap_or(10.0 * power)
+}
+
+fn tick_label(ns: f64) -> String {
+    match ns {
+        0.0 => "0".into(),
+        t if t >= 1e6 => format!("{} ms", t / 1e6),
+        t if t >= 1e3 => format!("{} µs", t / 1e3),
+        t => format!("{t} ns"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_fall_on_round_numbers() {
+        assert_eq!(round_step(8.3e6), 1e7);
+        assert_eq!(round_step(1.2e6), 2e6);
+        assert_eq!(round_step(3.0e3), 5e3);
+        assert_eq!(tick_label(2e7), "20 ms");
+        assert_eq!(tick_label(0.0), "0");
+    }
 }
