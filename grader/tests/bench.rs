@@ -49,6 +49,36 @@ fn an_exercise_that_fails_its_checks_is_benched_only_on_request() {
 }
 
 #[test]
+fn a_course_without_bench_programs_is_told_so_not_crashed() {
+    let out = tempfile::tempdir().unwrap();
+    let ran = run(common::mini_grader()
+        .args(["bench", "--anyway", "--out"])
+        .arg(out.path()));
+    assert_eq!(
+        ran.code, 1,
+        "stdout:\n{}\nstderr:\n{}",
+        ran.stdout, ran.stderr
+    );
+    assert!(
+        ran.stdout
+            .contains("not benched: the course has no bench program for it"),
+        "{}",
+        ran.stdout
+    );
+    let ran = run(common::mini_grader().args(["trace", "alpha"]));
+    assert_eq!(
+        ran.code, 2,
+        "stdout:\n{}\nstderr:\n{}",
+        ran.stdout, ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("has no scenarios for alpha"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
 fn benching_a_stub_anyway_reports_each_workload_failed_and_measures_the_others() {
     let out = tempfile::tempdir().unwrap();
     let ran = run(grader()
@@ -172,7 +202,7 @@ fn a_trace_of_a_stub_shows_why_it_has_no_timeline_beside_the_reference() {
     }
 }
 
-/// The book's timelines, made by `grader trace EXERCISE --solutions --out book/src/traces`.
+/// The book's timelines, made by `grader trace EXERCISE --solutions --out book/src/img`.
 const BOOK_TRACES: &[(&str, &str)] = &[
     ("green-threads", "yielding"),
     ("futures", "join_all"),
@@ -182,7 +212,7 @@ const BOOK_TRACES: &[(&str, &str)] = &[
 #[test]
 fn the_books_timelines_are_what_the_reference_solutions_draw_now() {
     let out = tempfile::tempdir().unwrap();
-    let book = repo().join("book/src/traces");
+    let book = repo().join("book/src/img");
     for (exercise, scenario) in BOOK_TRACES {
         let ran = run(grader()
             .args(["trace", exercise, "--solutions", "--out"])
@@ -198,8 +228,8 @@ fn the_books_timelines_are_what_the_reference_solutions_draw_now() {
         assert_eq!(
             lanes(&shown),
             lanes(&fresh),
-            "book/src/traces/{file} is out of date: run `cargo run -p grader -- trace \
-             {exercise} --solutions --out book/src/traces`"
+            "book/src/img/{file} is out of date: run `cargo run -p grader -- trace \
+             {exercise} --solutions --out book/src/img`"
         );
         if *exercise == "runtime" {
             // Each task: polled once to start, woken once by its timer, polled once more.

@@ -16,8 +16,8 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// A workload's time limit: its five rounds and warm-up take well under a second.
-const WORKLOAD_LIMIT: Duration = Duration::from_secs(60);
+/// A workload's time limit: its calibration, warm-up and five rounds take about a second.
+const WORKLOAD_LIMIT: Duration = Duration::from_secs(30);
 const LIST_LIMIT: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args, Debug)]
@@ -73,18 +73,23 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
                 .map(|(_, why)| why.clone()),
             workloads: Vec::new(),
         };
-        if bench.not_benched.is_none() {
+        if bench.not_benched.is_none() && programs::bench_dir(course, ex).is_dir() {
             if peers.is_none() {
                 progress.status("building the peers (tokio, corosensei, mio, rayon) ...");
-                // Always in the course's own build folder, which keeps them between runs.
-                let own = Programs::of(course, &Source::InPlace)?;
-                peers = Some(own.build(&programs::peers_dir(course))?);
+                peers = Some(build_peers(course)?);
             }
             let peers = peers.as_ref().expect("built above");
             match measure(course, ex, &yours, reference.as_ref(), peers, &progress)? {
                 Ok(workloads) => bench.workloads = workloads,
                 Err(why) => bench.not_benched = Some(why),
             }
+        }
+        if bench.not_benched.is_none() && bench.workloads.is_empty() {
+            let dir = programs::bench_dir(course, ex);
+            bench.not_benched = Some(format!(
+                "the course has no bench program for it ({} is missing)",
+                dir.display()
+            ));
         }
         exercises.push(bench);
     }
@@ -157,6 +162,19 @@ fn unready(
 
 type Peers = std::result::Result<PathBuf, String>;
 
+/// The peers' program, always built in the course's own build folder, which keeps it
+/// between runs whoever "yours" is.
+fn build_peers(course: &Course) -> Result<Peers> {
+    let dir = programs::peers_dir(course);
+    if !dir.is_dir() {
+        return Ok(Err(format!(
+            "the course has no peers' bench program ({} is missing)",
+            dir.display()
+        )));
+    }
+    Programs::of(course, &Source::InPlace)?.build(&dir)
+}
+
 /// Every workload of one exercise on yours, the reference and the peers; `Err` when the
 /// exercise's bench program does not build.
 fn measure(
@@ -168,12 +186,6 @@ fn measure(
     progress: &Progress,
 ) -> Result<std::result::Result<Vec<WorkloadBench>, String>> {
     let dir = programs::bench_dir(course, ex);
-    if !dir.is_dir() {
-        return Ok(Err(format!(
-            "the course has no bench program for it ({})",
-            dir.display()
-        )));
-    }
     progress.building(&format!("{} (release)", ex.name));
     let mine = match yours.build(&dir)? {
         Ok(path) => path,

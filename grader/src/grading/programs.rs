@@ -97,3 +97,39 @@ fn why_failed(output: &std::process::Output) -> String {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, limit: Duration) -> std::result::Result<Vec<Value>, String> {
+        answer(Path::new("/bin/sh"), &["-c", script], limit).unwrap()
+    }
+
+    #[test]
+    fn every_line_is_an_answer() {
+        let got = sh(
+            r#"echo '{"value": 1}'; echo; echo '{"value": 2}'"#,
+            Duration::from_secs(10),
+        );
+        assert_eq!(got.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_program_that_cannot_answer_says_why_in_a_line() {
+        let limit = Duration::from_secs(10);
+        assert_eq!(
+            sh(
+                "echo \"thread 'main' panicked at src/main.rs:1:1:\" >&2; echo 'not yet implemented' >&2; exit 101",
+                limit
+            ),
+            Err("panicked: not yet implemented".into())
+        );
+        assert_eq!(sh("kill -SEGV $$", limit), Err("killed by SIGSEGV".into()));
+        assert_eq!(
+            sh("sleep 5", Duration::from_secs(1)),
+            Err("did not finish within 1 s".into())
+        );
+        assert!(sh("echo oops", limit).unwrap_err().contains("not JSON"));
+    }
+}

@@ -92,6 +92,7 @@ pub fn bench_bars(report: &BenchReport) -> String {
         }
     }
     Document::new()
+        .add(Title::new(format!("grader bench: {}", report.source)))
         .set("viewBox", (0, 0, WIDTH, y + 10.0))
         .set("width", WIDTH)
         .set("height", y + 10.0)
@@ -277,6 +278,7 @@ pub fn timeline(title: &str, subtitle: &str, panels: &[Panel]) -> String {
     doc = doc.add(text(10.0, y, legend).set("fill", "#555555"));
     y += 10.0;
     Document::new()
+        .add(Title::new(format!("{title}: {subtitle}")))
         .set("viewBox", (0, 0, WIDTH, y))
         .set("width", WIDTH)
         .set("height", y)
