@@ -345,6 +345,7 @@ fixtures! {
         rbx_not_saved,
         entry_returns,
         run_returns_early,
+        one_pass_per_run,
         run_not_reset,
         tasks_leaked_on_drop,
         stack_without_guard,
@@ -372,6 +373,7 @@ fixtures! {
         alt_interleaved_switch,
         alt_ring_queue,
         alt_reserved_stacks,
+        alt_through_the_scheduler,
     }
     "05-futures" => futures {
         pending_without_wake,
