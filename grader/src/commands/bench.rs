@@ -73,23 +73,23 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
                 .map(|(_, why)| why.clone()),
             workloads: Vec::new(),
         };
-        if bench.not_benched.is_none() && programs::bench_dir(course, ex).is_dir() {
+        let dir = programs::bench_dir(course, ex);
+        if bench.not_benched.is_none() && !dir.is_dir() {
+            bench.not_benched = Some(format!(
+                "the course has no bench program for it ({} is missing)",
+                dir.display()
+            ));
+        }
+        if bench.not_benched.is_none() {
             if peers.is_none() {
                 progress.status("building the peers (tokio, corosensei, mio, rayon) ...");
                 peers = Some(build_peers(course)?);
             }
             let peers = peers.as_ref().expect("built above");
-            match measure(course, ex, &yours, reference.as_ref(), peers, &progress)? {
+            match measure(&dir, ex, &yours, reference.as_ref(), peers, &progress)? {
                 Ok(workloads) => bench.workloads = workloads,
                 Err(why) => bench.not_benched = Some(why),
             }
-        }
-        if bench.not_benched.is_none() && bench.workloads.is_empty() {
-            let dir = programs::bench_dir(course, ex);
-            bench.not_benched = Some(format!(
-                "the course has no bench program for it ({} is missing)",
-                dir.display()
-            ));
         }
         exercises.push(bench);
     }
@@ -178,21 +178,20 @@ fn build_peers(course: &Course) -> Result<Peers> {
 /// Every workload of one exercise on yours, the reference and the peers; `Err` when the
 /// exercise's bench program does not build.
 fn measure(
-    course: &Course,
+    dir: &Path,
     ex: &Exercise,
     yours: &Programs,
     reference: Option<&Programs>,
     peers: &Peers,
     progress: &Progress,
 ) -> Result<std::result::Result<Vec<WorkloadBench>, String>> {
-    let dir = programs::bench_dir(course, ex);
     progress.building(&format!("{} (release)", ex.name));
-    let mine = match yours.build(&dir)? {
+    let mine = match yours.build(dir)? {
         Ok(path) => path,
         Err(why) => return Ok(Err(format!("its bench program does not build:\n{why}"))),
     };
     let theirs = match reference {
-        Some(reference) => Some(reference.build(&dir)?),
+        Some(reference) => Some(reference.build(dir)?),
         None => None,
     };
     let listed = match programs::answer(&mine, &["list"], LIST_LIMIT)? {
