@@ -90,12 +90,17 @@ pub fn amount(value: f64, unit: &str) -> String {
     format!("{scaled:.digits$} {suffix}")
 }
 
-/// How yours compares with another: `5.3× slower`, `120× faster`.
-pub fn ratio(yours: f64, other: f64) -> String {
-    let (r, word) = if yours >= other {
-        (yours / other, "slower")
+/// How yours compares with another: `5.3× slower`, `120× faster`, `2.2× smaller`.
+pub fn ratio(yours: f64, other: f64, unit: &str) -> String {
+    let (more, less) = if unit == "bytes" {
+        ("larger", "smaller")
     } else {
-        (other / yours, "faster")
+        ("slower", "faster")
+    };
+    let (r, word) = if yours >= other {
+        (yours / other, more)
+    } else {
+        (other / yours, less)
     };
     if r >= 10.0 {
         format!("{r:.0}× {word}")
@@ -135,7 +140,7 @@ pub fn render(report: &BenchReport, style: &Style) -> String {
                     (Outcome::Measured { value, .. }, yours) => {
                         let mut text = format!("{:>10}", amount(*value, &w.unit));
                         if let Some(yours) = yours.filter(|_| row.implementation != YOURS) {
-                            let _ = write!(text, "   yours is {}", ratio(yours, *value));
+                            let _ = write!(text, "   yours is {}", ratio(yours, *value, &w.unit));
                         }
                         text
                     }
@@ -162,7 +167,8 @@ mod tests {
 
     #[test]
     fn ratios_say_how_many_times_yours() {
-        assert_eq!(ratio(30.0, 2.0), "15× slower");
-        assert_eq!(ratio(2.0, 5.0), "2.5× faster");
+        assert_eq!(ratio(30.0, 2.0, "ns"), "15× slower");
+        assert_eq!(ratio(2.0, 5.0, "ns"), "2.5× faster");
+        assert_eq!(ratio(32.0, 72.0, "bytes"), "2.2× smaller");
     }
 }
