@@ -46,7 +46,7 @@ pub fn cargo() -> String {
 /// What cargo builds: the checks of a harness (as graded: a debug test binary) or a bench
 /// program (an optimized binary named after its package).
 #[derive(Clone, Copy)]
-pub enum Target<'a> {
+enum Target<'a> {
     Checks(&'a str),
     Program(&'a str),
 }

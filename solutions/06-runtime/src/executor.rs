@@ -29,9 +29,10 @@ struct ReadyQueue {
 #[derive(Default)]
 struct Ready {
     ids: VecDeque<usize>,
-    /// The executor waits on `bell`. Ringing it costs a system call, so a wake rings it
-    /// only then; the flag is read under the same lock the executor set it under, so no
-    /// wake can slip between the executor's last look at the queue and its wait.
+    /// Set while the executor waits on `bell`. Ringing the bell costs a system call, so a
+    /// wake rings it only then; the flag is read under the same lock the executor set it
+    /// under, so no wake can slip between the executor's last look at the queue and its
+    /// wait.
     sleeping: bool,
 }
 
