@@ -82,7 +82,7 @@ enum Command {
     Batch(batch::Args),
 
     /// Measure your implementation, the reference solution and production peers (tokio,
-    /// corosensei, mio, rayon, OS threads) on the same workloads, in release builds, and
+    /// corosensei, mio, rayon, futures, OS threads) on the same workloads, in release builds, and
     /// write the results as JSON and as a bar chart (SVG). Exercises whose checks do not
     /// all pass are benched only with --anyway. Exit status: 0 when every workload was
     /// measured.

@@ -4,7 +4,7 @@
 use super::Settings;
 use crate::course::{Course, Exercise};
 use crate::error::{At, Error, Result, Stage};
-use crate::grading::programs::{self, Programs};
+use crate::grading::programs::{self, Listed, Programs};
 use crate::grading::{self, Options};
 use crate::report::bench::{
     self, BenchReport, ExerciseBench, Outcome, REFERENCE, Row, WorkloadBench, YOURS,
@@ -12,13 +12,7 @@ use crate::report::bench::{
 use crate::report::{Status, svg};
 use crate::ui::{Progress, Style};
 use crate::workspace::Source;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-/// A workload's time limit: its calibration, warm-up and five rounds take about a second.
-const WORKLOAD_LIMIT: Duration = Duration::from_secs(30);
-const LIST_LIMIT: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -55,10 +49,8 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
         unready(course, &selected, &source, settings, &progress)?
     };
     let yours = Programs::of(course, &source)?;
-    let reference = match source {
-        Source::InPlace if course.root.join(crate::course::SOLUTIONS).is_dir() => {
-            Some(Programs::of(course, &Source::Solutions)?)
-        }
+    let reference = match (&source, programs::reference(course)) {
+        (Source::InPlace, Some(reference)) => Some(Programs::of(course, &reference)?),
         _ => None,
     };
     let mut peers = None;
@@ -82,7 +74,7 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
         }
         if bench.not_benched.is_none() {
             if peers.is_none() {
-                progress.status("building the peers (tokio, corosensei, mio, rayon) ...");
+                progress.status("building the peers (tokio, corosensei, mio, rayon, futures) ...");
                 peers = Some(build_peers(course)?);
             }
             let peers = peers.as_ref().expect("built above");
@@ -160,7 +152,8 @@ fn unready(
         .collect())
 }
 
-type Peers = std::result::Result<PathBuf, String>;
+/// The peers' program and what it holds, or why there is none.
+type Peers = std::result::Result<(PathBuf, Vec<Listed>), String>;
 
 /// The peers' program, always built in the course's own build folder, which keeps it
 /// between runs whoever "yours" is.
@@ -172,7 +165,13 @@ fn build_peers(course: &Course) -> Result<Peers> {
             dir.display()
         )));
     }
-    Programs::of(course, &Source::InPlace)?.build(&dir)
+    let program = match Programs::of(course, &Source::InPlace)?.build(&dir)? {
+        Ok(program) => program,
+        Err(why) => return Ok(Err(format!("do not build: {why}"))),
+    };
+    Ok(programs::list(&program)?
+        .map(|listed| (program, listed))
+        .map_err(|why| format!("cannot list their workloads: {why}")))
 }
 
 /// Every workload of one exercise on yours, the reference and the peers; `Err` when the
@@ -194,7 +193,7 @@ fn measure(
         Some(reference) => Some(reference.build(dir)?),
         None => None,
     };
-    let listed = match programs::answer(&mine, &["list"], LIST_LIMIT)? {
+    let listed = match programs::list(&mine)? {
         Ok(listed) => listed,
         Err(why) => {
             return Ok(Err(format!(
@@ -202,90 +201,68 @@ fn measure(
             )));
         }
     };
-    let peer_list = match peers {
-        Ok(path) => programs::answer(path, &["list"], LIST_LIMIT)?.unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
-    let own: Vec<&Value> = listed
+    let own: Vec<&Listed> = listed
         .iter()
-        .filter(|w| w["kind"] == "workload" && w["peer"].is_null())
+        .filter(|w| w.is_workload() && w.peer.is_none())
         .collect();
-    let total = own.len();
+    // Peers the exercise's own program holds (the compiler's own state machine, say) run
+    // on the reference when there is one, so they do not depend on the learner's code.
+    let host = match &theirs {
+        Some(Ok(path)) => path,
+        _ => &mine,
+    };
     let mut workloads = Vec::new();
-    for (done, w) in own.into_iter().enumerate() {
-        progress.measuring(&ex.name, done, total);
-        let name = w["name"].as_str().unwrap_or_default();
-        let mut rows = vec![row(YOURS, &mine, &["run", name])?];
+    for (done, w) in own.iter().enumerate() {
+        progress.measuring(&ex.name, done, own.len());
+        let name = w.name.as_str();
+        let mut rows = vec![row(YOURS, programs::measure(&mine, name, None)?)];
         match &theirs {
-            Some(Ok(path)) => rows.push(row(REFERENCE, path, &["run", name])?),
+            Some(Ok(path)) => rows.push(row(REFERENCE, programs::measure(path, name, None)?)),
             Some(Err(why)) => rows.push(failed(REFERENCE, format!("does not build: {why}"))),
             None => {}
         }
-        // Peers the exercise's own program holds (the compiler's own state machine, say)
-        // run on the reference, so they do not depend on the learner's code.
-        let host = match &theirs {
-            Some(Ok(path)) => path,
-            _ => &mine,
-        };
-        for p in listed
-            .iter()
-            .filter(|p| p["name"] == name && p["peer"].is_string())
-        {
-            let label = p["peer"].as_str().unwrap_or("peer");
-            rows.push(row(label, host, &["run", name, label])?);
+        for label in peers_of(&listed, name) {
+            rows.push(row(label, programs::measure(host, name, Some(label))?));
         }
         let peer_name = format!("{}/{name}", ex.name);
-        for p in peer_list.iter().filter(|p| p["name"] == peer_name.as_str()) {
-            let label = p["peer"].as_str().unwrap_or("peer");
-            if let Ok(path) = peers {
-                rows.push(row(label, path, &["run", &peer_name, label])?);
+        match peers {
+            Ok((path, listed)) => {
+                for label in peers_of(listed, &peer_name) {
+                    rows.push(row(
+                        label,
+                        programs::measure(path, &peer_name, Some(label))?,
+                    ));
+                }
             }
-        }
-        if let Err(why) = peers {
-            rows.push(failed("peers", format!("do not build: {why}")));
+            Err(why) => rows.push(failed("peers", why.clone())),
         }
         workloads.push(WorkloadBench {
             name: name.to_owned(),
-            what: w["what"].as_str().unwrap_or_default().to_owned(),
-            unit: w["unit"].as_str().unwrap_or("ns").to_owned(),
+            what: w.what.clone(),
+            unit: w.unit.clone(),
             rows,
         });
     }
     Ok(Ok(workloads))
 }
 
-fn failed(implementation: &str, why: String) -> Row {
+/// The peers `listed` measures the workload `name` on.
+fn peers_of<'a>(listed: &'a [Listed], name: &'a str) -> impl Iterator<Item = &'a str> {
+    listed
+        .iter()
+        .filter(move |p| p.is_workload() && p.name == name)
+        .filter_map(|p| p.peer.as_deref())
+}
+
+fn row(implementation: &str, outcome: Outcome) -> Row {
     Row {
         implementation: implementation.to_owned(),
-        outcome: Outcome::Failed { why },
+        outcome,
     }
 }
 
-fn row(implementation: &str, program: &Path, args: &[&str]) -> Result<Row> {
-    let outcome = match programs::answer(program, args, WORKLOAD_LIMIT)? {
-        Ok(lines) => match lines.first() {
-            Some(answer) => match answer["value"].as_f64() {
-                Some(value) => Outcome::Measured {
-                    value,
-                    rounds: answer["rounds"]
-                        .as_array()
-                        .map(|r| r.iter().filter_map(Value::as_f64).collect())
-                        .unwrap_or_default(),
-                },
-                None => Outcome::Failed {
-                    why: format!("answered without a value: {answer}"),
-                },
-            },
-            None => Outcome::Failed {
-                why: "printed nothing".into(),
-            },
-        },
-        Err(why) => Outcome::Failed { why },
-    };
-    Ok(Row {
-        implementation: implementation.to_owned(),
-        outcome,
-    })
+fn failed(implementation: &str, why: String) -> Row {
+    row(implementation, Outcome::Failed { why })
 }
 
 /// Writes bench.json and bench.svg into `out`; their paths.

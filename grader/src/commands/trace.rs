@@ -2,18 +2,13 @@
 //! and on the reference solution, and draws each as a timeline (SVG), one above the
 //! other: which task ran when, each poll, each wake, each yield.
 
-use crate::course::{Course, SOLUTIONS};
+use crate::course::Course;
 use crate::error::{At, Error, Result, Stage};
 use crate::grading::programs::{self, Programs};
-use crate::report::svg::{self, Event, Panel};
+use crate::report::svg::{self, Panel};
 use crate::ui::Progress;
 use crate::workspace::Source;
-use serde_json::Value;
 use std::path::PathBuf;
-use std::time::Duration;
-
-const SCENARIO_LIMIT: Duration = Duration::from_secs(30);
-const LIST_LIMIT: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -40,21 +35,29 @@ pub fn run(course: &Course, args: &Args) -> Result<bool> {
             ),
         ));
     }
-    let progress = Progress::new(true);
-    let mut sources = vec![("your code", Source::InPlace)];
-    if args.solutions {
-        sources = vec![("the reference solution", Source::Solutions)];
-    } else if course.root.join(SOLUTIONS).is_dir() {
-        sources.push(("the reference solution", Source::Solutions));
+    let mut sources = Vec::new();
+    if !args.solutions {
+        sources.push(("your code", Source::InPlace));
     }
+    match programs::reference(course) {
+        Some(reference) => sources.push(("the reference solution", reference)),
+        None if args.solutions => {
+            return Err(Error::new(
+                Stage::Workspace,
+                "this course has no solutions/ folder, so there is no reference to trace",
+            ));
+        }
+        None => {}
+    }
+    let progress = Progress::new(true);
     let mut built = Vec::new();
-    for (label, source) in &sources {
+    for (label, source) in sources {
         progress.building(&format!("{} scenarios on {label} (release)", ex.name));
-        let program = Programs::of(course, source)?.build(&dir)?;
-        built.push((*label, program));
+        built.push((label, Programs::of(course, &source)?.build(&dir)?));
     }
     progress.done();
-    let Some(scenarios) = scenarios(&built)? else {
+    // The scenarios are the course's, the same in every build: ask any that built.
+    let Some(program) = built.iter().find_map(|(_, p)| p.as_ref().ok()) else {
         for (label, program) in &built {
             if let Err(why) = program {
                 println!("The scenarios do not build on {label}:\n{why}");
@@ -62,20 +65,22 @@ pub fn run(course: &Course, args: &Args) -> Result<bool> {
         }
         return Ok(false);
     };
+    let scenarios = programs::list(program)?
+        .map_err(|why| Error::new(Stage::Checks, format!("{}: {why}", program.display())))?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| course.overlays_dir().join("trace"));
     fs_err::create_dir_all(&out).at(Stage::Report)?;
     let mut all_ran = true;
-    for (name, what) in &scenarios {
+    for scenario in scenarios.iter().filter(|s| !s.is_workload()) {
+        let name = scenario.name.as_str();
         let mut runs = Vec::new();
         for (label, program) in &built {
             let events = match program {
-                Ok(path) => programs::answer(path, &["trace", name], SCENARIO_LIMIT)?,
+                Ok(path) => programs::trace(path, name)?,
                 Err(_) => Err("it does not build".to_owned()),
             };
-            let events = events.and_then(parse);
             if let Err(why) = &events {
                 all_ran = false;
                 println!("{name} on {label}: {why}");
@@ -91,36 +96,8 @@ pub fn run(course: &Course, args: &Args) -> Result<bool> {
             .collect();
         let title = format!("{}: {name}", ex.name);
         let path = out.join(format!("{}-{name}.svg", ex.name));
-        fs_err::write(&path, svg::timeline(&title, what, &panels)).at(Stage::Report)?;
-        println!("{name}: {what}\n  written: {}", path.display());
+        fs_err::write(&path, svg::timeline(&title, &scenario.what, &panels)).at(Stage::Report)?;
+        println!("{name}: {}\n  written: {}", scenario.what, path.display());
     }
     Ok(all_ran)
-}
-
-/// The scenarios the first program that builds lists: (name, what it shows).
-fn scenarios(
-    built: &[(&str, std::result::Result<PathBuf, String>)],
-) -> Result<Option<Vec<(String, String)>>> {
-    let Some(program) = built.iter().find_map(|(_, p)| p.as_ref().ok()) else {
-        return Ok(None);
-    };
-    let listed = programs::answer(program, &["list"], LIST_LIMIT)?
-        .map_err(|why| Error::new(Stage::Checks, format!("{}: {why}", program.display())))?;
-    Ok(Some(
-        listed
-            .iter()
-            .filter(|v| v["kind"] == "scenario")
-            .map(|v| {
-                let text = |key: &str| v[key].as_str().unwrap_or_default().to_owned();
-                (text("name"), text("what"))
-            })
-            .collect(),
-    ))
-}
-
-fn parse(lines: Vec<Value>) -> std::result::Result<Vec<Event>, String> {
-    lines
-        .into_iter()
-        .map(|line| serde_json::from_value(line).map_err(|e| format!("a malformed event: {e}")))
-        .collect()
 }

@@ -1,5 +1,6 @@
 //! The course's bench programs (`grader/bench/`): built in release mode from an
-//! implementation source, and run one request at a time, each answering in JSON lines.
+//! implementation source, and asked one question per process (list, run a workload, trace a
+//! scenario), each answering in JSON lines marked with [`MARK`] (see `benchkit`).
 //!
 //! They are separate packages from the checks, so grading never compiles them nor the
 //! peers (tokio, corosensei, ...) they are measured against.
@@ -7,12 +8,24 @@
 use super::build::{self, Build};
 use crate::course::{self, Course, Exercise};
 use crate::error::{Error, Result, Stage};
+use crate::report::bench::Outcome;
+use crate::report::svg::Event;
 use crate::sandbox;
 use crate::workspace::{Source, Workspace};
+use serde::Deserialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+
+/// The start of every answer line; `benchkit::MARK`.
+pub const MARK: &str = "@bench ";
+/// Listing takes no measurement.
+const LIST_LIMIT: Duration = Duration::from_secs(10);
+/// A workload's calibration, warm-up and five rounds take about a second.
+const WORKLOAD_LIMIT: Duration = Duration::from_secs(30);
+/// A scenario lasts tens of milliseconds.
+const SCENARIO_LIMIT: Duration = Duration::from_secs(30);
 
 /// The folder of an exercise's bench program, `grader/bench/NN-name`.
 pub fn bench_dir(course: &Course, ex: &Exercise) -> PathBuf {
@@ -22,6 +35,15 @@ pub fn bench_dir(course: &Course, ex: &Exercise) -> PathBuf {
 /// The folder of the peers' bench program.
 pub fn peers_dir(course: &Course) -> PathBuf {
     course.root.join(course::BENCH).join(course::PEERS)
+}
+
+/// The reference solutions' source, when the course has them (a students' copy does not).
+pub fn reference(course: &Course) -> Option<Source> {
+    course
+        .root
+        .join(course::SOLUTIONS)
+        .is_dir()
+        .then_some(Source::Solutions)
 }
 
 /// Builds bench programs from one implementation source.
@@ -42,15 +64,89 @@ impl Programs {
         Ok(match build::build_program(&self.ws, &package)? {
             Build::Built(path) => Ok(path),
             Build::Failed(text) => Err(text),
+            // Bench programs are not fenced nor tied to a platform; kept for completeness.
             Build::Unsupported(why) => Err(why),
             Build::Flagged(evidence) => Err(evidence.join("\n")),
         })
     }
 }
 
+/// What a bench program holds: a workload (of the course's implementation when `peer` is
+/// `None`) or a trace scenario.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Listed {
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub peer: Option<String>,
+    #[serde(default)]
+    pub what: String,
+    #[serde(default)]
+    pub unit: String,
+}
+
+impl Listed {
+    pub fn is_workload(&self) -> bool {
+        self.kind == "workload"
+    }
+}
+
+/// Everything `program` holds, or why it cannot say.
+pub fn list(program: &Path) -> Result<std::result::Result<Vec<Listed>, String>> {
+    Ok(answer(program, &["list"], LIST_LIMIT)?.and_then(|lines| {
+        lines
+            .into_iter()
+            .map(|line| {
+                serde_json::from_value(line).map_err(|e| format!("a malformed listing: {e}"))
+            })
+            .collect()
+    }))
+}
+
+/// Measures one workload: the median of its rounds, or why there is none.
+pub fn measure(program: &Path, name: &str, peer: Option<&str>) -> Result<Outcome> {
+    let mut args = vec!["run", name];
+    args.extend(peer);
+    let lines = match answer(program, &args, WORKLOAD_LIMIT)? {
+        Ok(lines) => lines,
+        Err(why) => return Ok(Outcome::Failed { why }),
+    };
+    let Some(answer) = lines.first() else {
+        return Ok(Outcome::Failed {
+            why: "printed no answer".into(),
+        });
+    };
+    Ok(match answer["value"].as_f64() {
+        Some(value) => Outcome::Measured {
+            value,
+            rounds: answer["rounds"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default(),
+        },
+        None => Outcome::Failed {
+            why: format!("answered without a value: {answer}"),
+        },
+    })
+}
+
+/// Runs one trace scenario: its events in the order recorded, or why there are none.
+pub fn trace(program: &Path, scenario: &str) -> Result<std::result::Result<Vec<Event>, String>> {
+    Ok(
+        answer(program, &["trace", scenario], SCENARIO_LIMIT)?.and_then(|lines| {
+            lines
+                .into_iter()
+                .map(|line| {
+                    serde_json::from_value(line).map_err(|e| format!("a malformed event: {e}"))
+                })
+                .collect()
+        }),
+    )
+}
+
 /// Runs `program` with `args` to its end (or kills it after `limit`) and parses every
-/// line it printed as JSON. `Err` says in a line why there is no answer.
-pub fn answer(
+/// marked line it printed as JSON. `Err` says in a line why there is no answer.
+fn answer(
     program: &Path,
     args: &[&str],
     limit: Duration,
@@ -70,12 +166,13 @@ pub fn answer(
         return Ok(Err(why_failed(&output)));
     }
     let text = String::from_utf8_lossy(&output.stdout);
+    // A mark may follow what the code under test printed without a newline.
     Ok(text
         .lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            serde_json::from_str(line)
-                .map_err(|e| format!("printed what is not JSON ({e}): {line}"))
+        .filter_map(|line| line.find(MARK).map(|at| &line[at + MARK.len()..]))
+        .map(|json| {
+            serde_json::from_str(json)
+                .map_err(|e| format!("printed what is not JSON ({e}): {json}"))
         })
         .collect())
 }
@@ -107,9 +204,9 @@ mod tests {
     }
 
     #[test]
-    fn every_line_is_an_answer() {
+    fn only_marked_lines_are_answers_whatever_else_is_printed() {
         let got = sh(
-            r#"echo '{"value": 1}'; echo; echo '{"value": 2}'"#,
+            r#"echo 'debug output'; echo '@bench {"value": 1}'; printf 'no newline'; echo '@bench {"value": 2}'"#,
             Duration::from_secs(10),
         );
         assert_eq!(got.unwrap().len(), 2);
@@ -130,6 +227,20 @@ mod tests {
             sh("sleep 5", Duration::from_secs(1)),
             Err("did not finish within 1 s".into())
         );
-        assert!(sh("echo oops", limit).unwrap_err().contains("not JSON"));
+        assert!(
+            sh("echo '@bench oops'", limit)
+                .unwrap_err()
+                .contains("not JSON")
+        );
+    }
+
+    #[test]
+    fn a_workload_without_an_answer_is_a_failed_measurement() {
+        // `echo run NAME` prints a line, but no marked one.
+        let outcome = measure(Path::new("/bin/echo"), "pool_job", None).unwrap();
+        assert!(
+            matches!(&outcome, Outcome::Failed { why } if why == "printed no answer"),
+            "{outcome:?}"
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! What `grader bench` measured, as data (serialized as it is for `--format json`), and
-//! as text for people.
+//! What `grader bench` measured, as data (serialized as it is for `--json` and
+//! `bench.json`), and as text for people.
 
 use crate::ui::Style;
 use serde::Serialize;
@@ -70,28 +70,39 @@ impl WorkloadBench {
     }
 }
 
-/// A value in its unit, short: `12.3 ns`, `4.56 µs`, `1.2 ms`, `96 B`.
+/// A value in its unit, three digits: `12.3 ns`, `4.56 µs`, `1.20 ms`, `96 B`.
 pub fn amount(value: f64, unit: &str) -> String {
     if unit == "bytes" {
         return format!("{value:.0} B");
     }
-    let (scaled, suffix) = match value {
-        v if v >= 1e6 => (v / 1e6, "ms"),
-        v if v >= 1e3 => (v / 1e3, "µs"),
-        v => (v, "ns"),
+    const UNITS: [(f64, &str); 3] = [(1.0, "ns"), (1e3, "µs"), (1e6, "ms")];
+    let three_digits = |scaled: f64| {
+        let digits = if scaled >= 99.95 {
+            0
+        } else if scaled >= 9.995 {
+            1
+        } else {
+            2
+        };
+        format!("{scaled:.digits$}")
     };
-    let digits = if scaled >= 100.0 {
-        0
-    } else if scaled >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{scaled:.digits$} {suffix}")
+    let mut at = UNITS
+        .iter()
+        .rposition(|(size, _)| value >= *size)
+        .unwrap_or(0);
+    // 999.96 ns reads 1000 in nanoseconds: it is 1.00 µs.
+    if three_digits(value / UNITS[at].0) == "1000" && at + 1 < UNITS.len() {
+        at += 1;
+    }
+    let (size, suffix) = UNITS[at];
+    format!("{} {suffix}", three_digits(value / size))
 }
 
 /// How yours compares with another: `5.3× slower`, `120× faster`, `2.2× smaller`.
 pub fn ratio(yours: f64, other: f64, unit: &str) -> String {
+    if yours <= 0.0 || other <= 0.0 {
+        return "not comparable (a zero)".to_owned();
+    }
     let (more, less) = if unit == "bytes" {
         ("larger", "smaller")
     } else {
@@ -115,7 +126,8 @@ pub fn render(report: &BenchReport, style: &Style) -> String {
         out,
         "{}",
         style.bold(&format!(
-            "Benchmarks of the {} (release builds, median of 5 rounds; lower is better)",
+            "Benchmarks of the {} (release builds, each the median of its rounds; lower is \
+             better)",
             report.source
         ))
     );
@@ -163,6 +175,8 @@ mod tests {
         assert_eq!(amount(123_456.0, "ns"), "123 µs");
         assert_eq!(amount(1_500_000.0, "ns"), "1.50 ms");
         assert_eq!(amount(96.0, "bytes"), "96 B");
+        assert_eq!(amount(999.96, "ns"), "1.00 µs");
+        assert_eq!(amount(999.4, "ns"), "999 ns");
     }
 
     #[test]
@@ -170,5 +184,6 @@ mod tests {
         assert_eq!(ratio(30.0, 2.0, "ns"), "15× slower");
         assert_eq!(ratio(2.0, 5.0, "ns"), "2.5× faster");
         assert_eq!(ratio(32.0, 72.0, "bytes"), "2.2× smaller");
+        assert_eq!(ratio(0.0, 72.0, "bytes"), "not comparable (a zero)");
     }
 }

@@ -228,7 +228,7 @@ pub fn timeline(title: &str, subtitle: &str, panels: &[Panel]) -> String {
                             "{} {}: {} from {}",
                             e.lane,
                             e.kind,
-                            amount((stop - start) as f64, "ns"),
+                            amount(stop.saturating_sub(start) as f64, "ns"),
                             amount(start as f64, "ns")
                         ))),
                 ),

@@ -26,8 +26,9 @@ struct Task {
 ///   task switches back to `run`, which leaves it out of the queue.
 ///   Tasks spawned while others run join the back of the queue.
 /// - Every task has a stack of its own, of the runtime's stack size, with a guard page
-///   below it. A finished task's stack is reused or unmapped, so a long-running runtime
-///   does not accumulate stacks.
+///   below it, mapped when the task first runs (the process aborts if the system refuses
+///   it). A finished task's stack is reused or unmapped, so a long-running runtime does
+///   not accumulate stacks.
 /// - `run` returns when every task has finished. A runtime can run again, and another
 ///   runtime can be created afterwards on the same thread.
 /// - A task's closure, and everything it captured, is dropped exactly once: when the task
@@ -83,7 +84,11 @@ impl Runtime {
         if task.stack.is_none() {
             let stack = match self.spare.pop() {
                 Some(stack) => stack,
-                None => Stack::new(self.stack_size).expect("cannot map a task stack"),
+                // Called from `run` or from a task's `yield_now`: no caller could go on.
+                None => Stack::new(self.stack_size).unwrap_or_else(|e| {
+                    eprintln!("green threads: cannot map a task stack: {e}");
+                    std::process::abort()
+                }),
             };
             // SAFETY: `top` is the end of the task's own mapped stack.
             unsafe { prepare(&mut task.context, stack.top(), task_entry) };
@@ -136,8 +141,8 @@ pub fn yield_now() {
         return;
     }
     // SAFETY: the runtime is live while its tasks run; this task is the running one.
-    // Tasks are boxed, so their contexts stay where they are when the box moves between
-    // `running` and the queue.
+    // Each context pointer is taken from the box where it rests during the switch, after
+    // the box was moved there: moving a box invalidates pointers taken through it before.
     unsafe {
         if (*runtime).running.is_none() {
             return;
@@ -145,9 +150,9 @@ pub fn yield_now() {
         let Some(next) = (*runtime).ready.pop_front() else {
             return;
         };
-        let mut current = (*runtime).running.take().expect("checked above");
-        let from: *mut Context = &mut current.context;
+        let current = (*runtime).running.take().expect("checked above");
         (*runtime).ready.push_back(current);
+        let from: *mut Context = &mut (*runtime).ready.back_mut().expect("just queued").context;
         let to: *const Context = &(*runtime).make_running(next).context;
         switch(from, to);
     }
@@ -169,8 +174,9 @@ pub fn spawn(f: impl FnOnce() + 'static) {
 
 extern "sysv64" fn task_entry() -> ! {
     let runtime = CURRENT.with(Cell::get);
-    // SAFETY: tasks start only from `Runtime::run`, which set `CURRENT` and keeps the
-    // running task in `running` until this task switches back for the last time.
+    // SAFETY: tasks start only by a switch from `Runtime::run` or `yield_now`, while the
+    // runtime that set `CURRENT` runs and after the task was made the `running` one; it
+    // stays there until it yields or switches back to `run` for the last time.
     unsafe {
         let function = (*runtime)
             .running

@@ -41,6 +41,8 @@ impl ReadyQueue {
         let mut ready = self.state.lock().unwrap();
         ready.ids.push_back(id);
         if ready.sleeping {
+            // Once rung, later wakes need not ring again before the executor looks.
+            ready.sleeping = false;
             self.bell.notify_one();
         }
     }

@@ -10,6 +10,9 @@
 //! - `run NAME [PEER]`: measures one workload, prints one JSON object: `name`, `unit`, `value`
 //!   (the median of the rounds) and `rounds`;
 //! - `trace NAME`: runs one scenario and prints its events, one JSON object per line.
+//!
+//! Every answer line starts with [`MARK`], so that whatever the code under test prints on
+//! the same output is not taken for an answer.
 
 pub mod futures;
 pub mod measure;
@@ -20,6 +23,9 @@ pub use trace::Scenario;
 
 use std::process::ExitCode;
 
+/// The start of every line of an answer.
+pub const MARK: &str = "@bench ";
+
 /// The command line of a bench program.
 pub fn main(workloads: &[Workload], scenarios: &[Scenario]) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,10 +33,10 @@ pub fn main(workloads: &[Workload], scenarios: &[Scenario]) -> ExitCode {
     match args.as_slice() {
         ["list"] => {
             for w in workloads {
-                println!("{}", w.describe());
+                println!("{MARK}{}", w.describe());
             }
             for s in scenarios {
-                println!("{}", s.describe());
+                println!("{MARK}{}", s.describe());
             }
             ExitCode::SUCCESS
         }
@@ -39,7 +45,7 @@ pub fn main(workloads: &[Workload], scenarios: &[Scenario]) -> ExitCode {
             .find(|w| w.name == *name && w.peer == peer.first().copied())
         {
             Some(w) => {
-                println!("{}", w.measure());
+                println!("{MARK}{}", w.measure());
                 ExitCode::SUCCESS
             }
             None => unknown("workload", name),
@@ -47,7 +53,7 @@ pub fn main(workloads: &[Workload], scenarios: &[Scenario]) -> ExitCode {
         ["trace", name] => match scenarios.iter().find(|s| s.name == *name) {
             Some(s) => {
                 for line in s.record() {
-                    println!("{line}");
+                    println!("{MARK}{line}");
                 }
                 ExitCode::SUCCESS
             }
