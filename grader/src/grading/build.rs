@@ -5,12 +5,14 @@ use crate::sandbox::{self, namespaces::Plan};
 use crate::workspace::Workspace;
 use serde_json::Value;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Name of the test target every harness crate declares.
 pub const TEST_TARGET: &str = "checks";
+/// Extension of the folder kept beside a copied check program; see [`keep_libraries`].
+pub const LIBRARIES: &str = "libs";
 /// Compiler output kept for a report: enough for the first few errors.
 const MAX_ERRORS: usize = 4;
 const MAX_ERROR_BYTES: usize = 6_000;
@@ -83,6 +85,8 @@ enum Compiled {
     Endless(Duration),
     Finished {
         executable: Option<PathBuf>,
+        /// The compiled libraries the executable was linked with.
+        libraries: Vec<PathBuf>,
         success: bool,
         /// The compiler's error messages, as rendered.
         errors: Vec<String>,
@@ -106,6 +110,7 @@ impl Compiled {
             Compiled::Finished {
                 executable: Some(exe),
                 success: true,
+                libraries,
                 ..
             } => match &ws.shared {
                 // The next overlay's build replaces this binary; run a copy of our own.
@@ -117,6 +122,7 @@ impl Compiled {
                     let copy = shared.bin_dir.join(name);
                     let _ = fs_err::remove_file(&copy);
                     fs_err::copy(&exe, &copy).at(Stage::Build)?;
+                    keep_libraries(&libraries, &copy.with_extension(LIBRARIES))?;
                     Ok(Build::Built(copy))
                 }
                 None => Ok(Build::Built(exe)),
@@ -160,6 +166,7 @@ fn compile(ws: &Workspace, target: Target, fence: Option<&Plan>) -> Result<Compi
         return Ok(Compiled::Endless(limit));
     };
     let mut executable = None;
+    let mut libraries = Vec::new();
     let mut errors = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(message) = serde_json::from_str::<Value>(line) else {
@@ -177,6 +184,15 @@ fn compile(ws: &Workspace, target: Target, fence: Option<&Plan>) -> Result<Compi
             Some("compiler-artifact") if wanted(&message) => {
                 executable = message["executable"].as_str().map(PathBuf::from);
             }
+            Some("compiler-artifact") => libraries.extend(
+                message["filenames"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .filter(|name| name.ends_with(".rlib"))
+                    .map(PathBuf::from),
+            ),
             Some("compiler-message") if message["message"]["level"] == "error" => {
                 if let Some(rendered) = message["message"]["rendered"].as_str() {
                     errors.push(rendered.trim_end().to_owned());
@@ -187,10 +203,32 @@ fn compile(ws: &Workspace, target: Target, fence: Option<&Plan>) -> Result<Compi
     }
     Ok(Compiled::Finished {
         executable,
+        libraries,
         success: output.status.success(),
         errors,
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     })
+}
+
+/// Beside a check program copied out of a shared build folder (which checks cannot see
+/// while they run), the folder `<program>.libs` holds the libraries it was linked with, so
+/// that a compile-time check can type-check a probe against the same compiled crate
+/// (`testkit::compile`). Hard links where the file system allows: no bytes are copied.
+fn keep_libraries(libraries: &[PathBuf], dir: &Path) -> Result<()> {
+    if dir.exists() {
+        fs_err::remove_dir_all(dir).at(Stage::Build)?;
+    }
+    fs_err::create_dir_all(dir).at(Stage::Build)?;
+    for library in libraries {
+        let Some(name) = library.file_name() else {
+            continue;
+        };
+        let kept = dir.join(name);
+        if fs_err::hard_link(library, &kept).is_err() {
+            fs_err::copy(library, &kept).at(Stage::Build)?;
+        }
+    }
+    Ok(())
 }
 
 fn summarize(errors: &[String]) -> String {

@@ -8,6 +8,7 @@
 
 pub mod capture;
 pub mod cause;
+pub mod compile;
 pub mod cpu;
 pub mod executor;
 pub mod fork;

@@ -1,0 +1,1 @@
+//! The checks live in `tests/checks/`, one module per step of the exercise.

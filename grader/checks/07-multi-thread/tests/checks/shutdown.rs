@@ -1,0 +1,190 @@
+use crate::{Gate, PATIENCE, join_within};
+use delayserver::DelayServer;
+use multi_thread::{JoinError, Runtime, TcpStream, sleep};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+use testkit::{Hypotheses, ThreadLog, check, ms, procfs};
+
+/// Counts its drops.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+check! {
+    /// Sleeps work in tasks on every worker and in `block_on`: the workers share one
+    /// reactor, and many sleeps wait at the same time.
+    fn sleeps_on_workers() {
+        const TASKS: u32 = 400;
+        let delay = ms(100);
+        let rt = Runtime::new(2).unwrap();
+        let log = Arc::new(ThreadLog::new());
+        let started = Instant::now();
+        let handles: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let log = Arc::clone(&log);
+                rt.spawn(async move {
+                    sleep(delay).await;
+                    log.record();
+                })
+            })
+            .collect();
+        rt.block_on(sleep(delay));
+        for handle in handles {
+            assert_eq!(
+                join_within(handle, PATIENCE),
+                Some(Ok(())),
+                "a task that slept on a worker did not finish: does every worker enter the \
+                 runtime's reactor (reactor::enter)?"
+            );
+        }
+        let elapsed = started.elapsed();
+        Hypotheses::for_equal_parts(4, delay).assert(
+            &format!("{TASKS} tasks sleeping {} ms each, at once", delay.as_millis()),
+            elapsed,
+        );
+        assert!(
+            log.distinct() >= 1,
+            "the sleeping tasks ran on {} threads",
+            log.distinct()
+        );
+    }
+
+    /// Tasks on different workers use sockets through the shared reactor: requests that
+    /// wait at the same time finish in the order the server answers.
+    fn sockets_across_workers() {
+        let server = DelayServer::start().unwrap();
+        let addr = server.addr();
+        let delays = [300u64, 100, 250, 50, 200, 150];
+        let rt = Runtime::new(3).unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let handles: Vec<_> = delays
+            .iter()
+            .map(|&delay| {
+                let order = Arc::clone(&order);
+                rt.spawn(async move {
+                    let mut stream = TcpStream::connect(addr).await.unwrap();
+                    let request = format!("GET /{delay}/d{delay} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    stream.write_all(request.as_bytes()).await.unwrap();
+                    let mut response = Vec::new();
+                    stream.read_to_end(&mut response).await.unwrap();
+                    let response = String::from_utf8_lossy(&response);
+                    let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+                    order.lock().unwrap().push(body);
+                })
+            })
+            .collect();
+        for handle in handles {
+            assert_eq!(join_within(handle, PATIENCE), Some(Ok(())), "a request never finished");
+        }
+        let order = order.lock().unwrap().join(" ");
+        insta::assert_snapshot!(order, @"d50 d100 d150 d200 d250 d300");
+    }
+
+    /// Dropping the runtime stops and joins every worker and the reactor's thread, closes
+    /// the reactor's descriptors, and returns even while tasks still wait.
+    fn shutdown_joins_workers() {
+        let threads_before = procfs::live_threads().expect("Linux has /proc");
+        let fds_before = procfs::open_fds().expect("Linux has /proc");
+        for workers in [1, 4] {
+            let rt = Runtime::new(workers).unwrap();
+            let gate = Gate::default();
+            for _ in 0..10 {
+                let gate = gate.clone();
+                drop(rt.spawn(async move { gate.wait().await }));
+            }
+            drop(rt.spawn(sleep(Duration::from_secs(3600))));
+            rt.block_on(sleep(ms(20)));
+            let dropping = thread::spawn(move || drop(rt));
+            let until = Instant::now() + PATIENCE;
+            while !dropping.is_finished() && Instant::now() < until {
+                thread::sleep(ms(1));
+            }
+            assert!(
+                dropping.is_finished(),
+                "dropping a runtime of {workers} workers, with tasks still waiting, did not \
+                 return within {} s: tell every worker to stop, wake the sleeping ones, and join them",
+                PATIENCE.as_secs()
+            );
+            dropping.join().unwrap();
+            let threads = procfs::settle_threads(threads_before, ms(200)).unwrap();
+            assert_eq!(
+                threads,
+                threads_before,
+                "after a runtime of {workers} workers was dropped, {} threads were still alive \
+                 (the workers and the reactor's thread must be joined)",
+                threads - threads_before.min(threads)
+            );
+            let fds = procfs::settle_fds(fds_before, ms(200)).unwrap();
+            assert_eq!(fds, fds_before, "after the runtime was dropped, descriptors were left open");
+        }
+    }
+
+    /// Dropping the runtime drops every unfinished task (their handles then say
+    /// `Cancelled`); a finished task is dropped as soon as it finishes; a waker kept past
+    /// the runtime keeps nothing alive and can still be woken.
+    fn shutdown_drops_tasks() {
+        let rt = Runtime::new(2).unwrap();
+        let finished = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let counted = Counted(Arc::clone(&finished));
+                rt.spawn(async move {
+                    let _counted = counted;
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        assert_eq!(finished.load(Ordering::SeqCst), 20, "finished tasks must be dropped at once");
+
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let gate = Gate::default();
+        let waiting: Vec<_> = (0..20)
+            .map(|_| {
+                let (counted, gate) = (Counted(Arc::clone(&dropped)), gate.clone());
+                rt.spawn(async move {
+                    let _counted = counted;
+                    gate.wait().await;
+                })
+            })
+            .collect();
+        let queued_later = {
+            let counted = Counted(Arc::clone(&dropped));
+            rt.spawn(async move {
+                let _counted = counted;
+                sleep(Duration::from_secs(3600)).await;
+            })
+        };
+        rt.block_on(sleep(ms(20)));
+        let kept_waker = gate.0.lock().unwrap().waker.clone();
+        drop(rt);
+        assert_eq!(
+            dropped.load(Ordering::SeqCst),
+            21,
+            "after the runtime was dropped, {} of 21 unfinished tasks were still alive: drop \
+             every task the runtime still has, queued or waiting",
+            21 - dropped.load(Ordering::SeqCst).min(21)
+        );
+        for handle in waiting {
+            assert_eq!(
+                join_within(handle, PATIENCE),
+                Some(Err(JoinError::Cancelled)),
+                "the handle of a task the runtime dropped must give Err(JoinError::Cancelled)"
+            );
+        }
+        assert_eq!(join_within(queued_later, PATIENCE), Some(Err(JoinError::Cancelled)));
+        assert_eq!(JoinError::Cancelled.to_string(), "the task was cancelled: its runtime shut down");
+        // A waker that outlived its runtime: waking it does nothing.
+        if let Some(waker) = kept_waker {
+            waker.wake();
+        }
+        gate.open();
+    }
+}

@@ -1,0 +1,196 @@
+use crate::{Gate, PATIENCE, join_within};
+use multi_thread::Runtime;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::thread;
+use std::time::{Duration, Instant};
+use testkit::check;
+
+/// Pending until `wakes` wakes have come in; hands out its waker through `slot` on every
+/// poll, so that a thread outside the runtime can wake it.
+struct WokenFromOutside {
+    seen: Arc<AtomicUsize>,
+    slot: Arc<Mutex<Option<Waker>>>,
+    polls: Arc<AtomicUsize>,
+    wakes: usize,
+}
+
+impl Future for WokenFromOutside {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.polls.fetch_add(1, Ordering::SeqCst);
+        *self.slot.lock().unwrap() = Some(cx.waker().clone());
+        if self.seen.load(Ordering::SeqCst) >= self.wakes {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+/// Wakes itself during each poll, then stays in the poll until a second poll of the same
+/// task starts or `linger` has passed: a runtime that lets another worker poll the task
+/// while the first poll runs is caught in the act, whatever the scheduler does.
+struct SelfWaking {
+    polls: usize,
+    inside: Arc<AtomicBool>,
+    overlaps: Arc<AtomicUsize>,
+    linger: Duration,
+}
+
+impl Future for SelfWaking {
+    type Output = usize;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+        if self.inside.swap(true, Ordering::SeqCst) {
+            self.overlaps.fetch_add(1, Ordering::SeqCst);
+            return Poll::Pending;
+        }
+        self.polls += 1;
+        if self.polls == 10 {
+            self.inside.store(false, Ordering::SeqCst);
+            return Poll::Ready(self.polls);
+        }
+        cx.waker().wake_by_ref();
+        let until = Instant::now() + self.linger;
+        while Instant::now() < until && self.overlaps.load(Ordering::SeqCst) == 0 {
+            thread::yield_now();
+        }
+        self.inside.store(false, Ordering::SeqCst);
+        Poll::Pending
+    }
+}
+
+check! {
+    /// A task's waker works from any thread: woken from a thread outside the runtime, the
+    /// task is polled again; a waker woken after its task finished, or after the runtime
+    /// was dropped, does nothing.
+    fn wakes_from_any_thread() {
+        const WAKES: usize = 50;
+        let rt = Runtime::new(2).unwrap();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let slot = Arc::new(Mutex::new(None::<Waker>));
+        let polls = Arc::new(AtomicUsize::new(0));
+        let handle = rt.spawn(WokenFromOutside {
+            seen: Arc::clone(&seen),
+            slot: Arc::clone(&slot),
+            polls: Arc::clone(&polls),
+            wakes: WAKES,
+        });
+        let waker_thread = {
+            let (seen, slot, polls) = (Arc::clone(&seen), Arc::clone(&slot), Arc::clone(&polls));
+            thread::spawn(move || {
+                for round in 1..=WAKES {
+                    // Each round waits for the poll that follows the previous wake.
+                    let until = Instant::now() + PATIENCE;
+                    while polls.load(Ordering::SeqCst) < round {
+                        if Instant::now() > until {
+                            return Err(round - 1);
+                        }
+                        thread::yield_now();
+                    }
+                    seen.store(round, Ordering::SeqCst);
+                    let waker = slot.lock().unwrap().clone().expect("a poll stored its waker");
+                    waker.wake();
+                }
+                Ok(())
+            })
+        };
+        let outcome = waker_thread.join().unwrap();
+        assert_eq!(
+            outcome,
+            Ok(()),
+            "woken from a thread outside the runtime, the task was not polled again"
+        );
+        assert_eq!(join_within(handle, PATIENCE), Some(Ok(())), "the task did not finish after its last wake");
+        let late = slot.lock().unwrap().take().expect("the last poll stored its waker");
+        late.wake_by_ref();
+        let still = rt.spawn(async { "the runtime carries on after a late wake" });
+        assert_eq!(join_within(still, PATIENCE), Some(Ok("the runtime carries on after a late wake")));
+        let parked = Gate::default();
+        let held = {
+            let waiting = parked.clone();
+            drop(rt.spawn(async move { waiting.wait().await }));
+            // The gate keeps the waker of the task's poll; take it out once it is there.
+            let until = Instant::now() + PATIENCE;
+            loop {
+                if let Some(waker) = parked.0.lock().unwrap().waker.clone() {
+                    break waker;
+                }
+                assert!(Instant::now() < until, "a spawned task was never polled");
+                thread::yield_now();
+            }
+        };
+        drop(rt);
+        held.wake();
+        late.wake();
+    }
+
+    /// A task woken while it is being polled is polled again once, after that poll, by one
+    /// worker: never by two workers at once, and the wake is not lost.
+    fn one_poll_at_a_time() {
+        let rt = Runtime::new(4).unwrap();
+        let overlaps = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                rt.spawn(SelfWaking {
+                    polls: 0,
+                    inside: Arc::new(AtomicBool::new(false)),
+                    overlaps: Arc::clone(&overlaps),
+                    linger: Duration::from_millis(30),
+                })
+            })
+            .collect();
+        for handle in handles {
+            let outcome = join_within(handle, PATIENCE);
+            assert_eq!(
+                overlaps.load(Ordering::SeqCst),
+                0,
+                "a task that woke itself during its poll was polled by another worker while \
+                 that poll still ran: a task must be polled by one worker at a time"
+            );
+            assert_eq!(
+                outcome,
+                Some(Ok(10)),
+                "a task that woke itself during its poll was never polled again: a wake that \
+                 comes while the task runs must make one more poll after it"
+            );
+        }
+    }
+
+    /// Wakes from another thread, racing with the task's poll, in thousands of rounds:
+    /// every round's task finishes, whichever comes first.
+    fn no_lost_wakes() {
+        const ROUNDS: usize = 2000;
+        let rt = Runtime::new(2).unwrap();
+        for round in 0..ROUNDS {
+            let gate = Gate::default();
+            let waiting = gate.clone();
+            // Half the rounds open the gate before the task exists, half while it may run.
+            if round % 2 == 0 {
+                let handle = rt.spawn(async move { waiting.wait().await });
+                gate.open();
+                assert_eq!(
+                    join_within(handle, PATIENCE),
+                    Some(Ok(())),
+                    "round {round} of {ROUNDS}: a task woken from another thread while it \
+                     ran or waited was never polled again (a lost wake)"
+                );
+            } else {
+                let opener = thread::spawn(move || gate.open());
+                let handle = rt.spawn(async move { waiting.wait().await });
+                opener.join().unwrap();
+                assert_eq!(
+                    join_within(handle, PATIENCE),
+                    Some(Ok(())),
+                    "round {round} of {ROUNDS}: a task woken from another thread while it \
+                     ran or waited was never polled again (a lost wake)"
+                );
+            }
+        }
+    }
+}
