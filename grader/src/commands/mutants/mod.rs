@@ -95,6 +95,29 @@ struct ExerciseResult {
     mutants: Vec<Graded>,
 }
 
+/// Files of the exercise that the course gives whole: the stub's copy and the solution's
+/// are the same. Their mutants would test the course's code, not the checks of what the
+/// learner writes.
+fn given_files(course: &Course, ex: &Exercise) -> Vec<String> {
+    let (stub, solution) = (ex.stub_src(&course.root), ex.solution_src(&course.root));
+    let Ok(entries) = fs_err::read_dir(&solution) else {
+        return Vec::new();
+    };
+    let mut given: Vec<String> = entries
+        .flatten()
+        .filter(|e| {
+            let (a, b) = (
+                fs_err::read(e.path()),
+                fs_err::read(stub.join(e.file_name())),
+            );
+            matches!((a, b), (Ok(a), Ok(b)) if a == b)
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    given.sort();
+    given
+}
+
 /// Grades the mutants; true when none survived unexplained.
 pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
     let exercises: Vec<&Exercise> = match &args.exercise {
@@ -106,7 +129,18 @@ pub fn run(course: &Course, args: &Args, settings: &Settings) -> Result<bool> {
     let mut results = Vec::new();
     for ex in exercises {
         let package = package_name(&ex.exercise_dir(&course.root))?;
-        let mutants = generate::list(&solutions.root, &package)?;
+        let given = given_files(course, ex);
+        let mutants: Vec<_> = generate::list(&solutions.root, &package)?
+            .into_iter()
+            .filter(|m| !given.iter().any(|name| Path::new(&m.file).ends_with(name)))
+            .collect();
+        if !given.is_empty() {
+            eprintln!(
+                "{}: left out, as given code the learner does not write: {}",
+                ex.name,
+                given.join(", ")
+            );
+        }
         let listed: Vec<&equivalent::Entry> = equivalent
             .iter()
             .filter(|e| e.exercise == ex.name)

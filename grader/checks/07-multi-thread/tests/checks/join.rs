@@ -1,9 +1,36 @@
 use crate::yield_now;
 use multi_thread::{JoinError, Runtime, spawn};
-use std::sync::Arc;
+use std::future::Future;
 use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Context, Wake, Waker};
 use std::thread;
 use testkit::{Rendezvous, ThreadLog, check};
+
+/// A waker that raises a flag a thread can wait for.
+#[derive(Default)]
+struct Flag {
+    raised: Mutex<bool>,
+    rung: Condvar,
+}
+
+impl Flag {
+    fn wait(&self, patience: std::time::Duration) -> bool {
+        let raised = self.raised.lock().unwrap();
+        let (raised, _) = self
+            .rung
+            .wait_timeout_while(raised, patience, |r| !*r)
+            .unwrap();
+        *raised
+    }
+}
+
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        *self.raised.lock().unwrap() = true;
+        self.rung.notify_all();
+    }
+}
 
 check! {
     /// A `JoinHandle` gives its task's value to a task that awaits it and to a thread that
@@ -39,6 +66,22 @@ check! {
         });
         let blocking = rt.spawn(async { "joined from a thread outside the runtime" });
         let joined = thread::spawn(move || blocking.join()).join().unwrap();
+        // Polled by hand with two wakers, the handle wakes the second when its task ends.
+        let gate = crate::Gate::default();
+        let waiting = gate.clone();
+        let mut handle = std::pin::pin!(rt.spawn(async move { waiting.wait().await }));
+        let (first, second) = (Arc::new(Flag::default()), Arc::new(Flag::default()));
+        for flag in [&first, &second] {
+            let waker = Waker::from(Arc::clone(flag));
+            let polled = handle.as_mut().poll(&mut Context::from_waker(&waker));
+            assert!(polled.is_pending(), "a handle whose task waits was ready");
+        }
+        gate.open();
+        assert!(
+            second.wait(crate::PATIENCE),
+            "a JoinHandle polled with two different wakers did not wake the latest when its \
+             task finished: every poll that returns Pending must replace the stored waker"
+        );
         insta::assert_snapshot!(format!("{report}\n{joined:?}"), @r#"
         Ok("finished before it was awaited")
         Ok("finished after it was awaited")
@@ -165,6 +208,9 @@ check! {
             !log.contains(thread::current().id()),
             "a task ran on the thread that called block_on: tasks belong on the workers"
         );
+        drop(rt);
+        let none = std::panic::catch_unwind(|| Runtime::new(0).map(drop));
+        assert!(none.is_err(), "Runtime::new(0) must panic: a runtime needs at least one worker");
     }
 
     /// `spawn` refuses a future that is not `Send`: it would move to another worker.
