@@ -1,5 +1,5 @@
-//! tokio's current-thread runtime and futures' `LocalPool`: peers of exercises 5
-//! (futures) and 6 (runtime).
+//! tokio's runtimes and futures' `LocalPool`: peers of exercises 5 (futures), 6 (runtime)
+//! and 7 (multi-thread).
 
 use benchkit::futures::{poll_to_end, yield_once};
 use benchkit::measure::timed;
@@ -59,7 +59,71 @@ pub const WORKLOADS: &[Workload] = &[
         what: "100 concurrent HTTP GETs to a loopback server, per request",
         measure: Measure::Scenario(tokio_http_requests),
     },
+    Workload {
+        name: "multi-thread/spawn_join",
+        peer: Some("tokio multi_thread"),
+        what: "spawn a task from outside the runtime and block on its handle",
+        measure: Measure::PerOp(tokio_mt_spawn_join),
+    },
+    Workload {
+        name: "multi-thread/wake_repoll",
+        peer: Some("tokio multi_thread"),
+        what: "a task wakes itself and is polled again",
+        measure: Measure::PerOp(tokio_mt_wake_repoll),
+    },
+    Workload {
+        name: "multi-thread/many_sleeps",
+        peer: Some("tokio multi_thread"),
+        what: "10,000 tasks sleep 50 ms at once: time above 50 ms, per task",
+        measure: Measure::Scenario(tokio_mt_many_sleeps),
+    },
 ];
+
+/// tokio's multi-thread runtime with as many workers as exercise 7's bench program uses.
+fn tokio_multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn tokio_mt_spawn_join(n: u64) -> Duration {
+    let rt = tokio_multi_thread();
+    timed(|| {
+        for i in 0..n {
+            let got = rt.block_on(rt.spawn(async move { i })).expect("finished");
+            assert_eq!(got, i);
+        }
+    })
+}
+
+fn tokio_mt_wake_repoll(n: u64) -> Duration {
+    let rt = tokio_multi_thread();
+    timed(|| {
+        rt.block_on(rt.spawn(async move {
+            for _ in 0..n {
+                yield_once().await;
+            }
+        }))
+        .expect("finished");
+    })
+}
+
+fn tokio_mt_many_sleeps() -> f64 {
+    let rt = tokio_multi_thread();
+    let took = timed(|| {
+        rt.block_on(async {
+            let sleepers: Vec<_> = (0..SLEEPERS)
+                .map(|_| tokio::spawn(tokio::time::sleep(SLEEP)))
+                .collect();
+            for sleeper in sleepers {
+                sleeper.await.expect("finished");
+            }
+        })
+    });
+    took.saturating_sub(SLEEP).as_nanos() as f64 / SLEEPERS as f64
+}
 
 fn futures_join_all(n: u64) -> Duration {
     let calls = n.div_ceil(CHILDREN);
