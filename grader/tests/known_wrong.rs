@@ -173,7 +173,11 @@ fn check_fixture(dir: &str, name: &str) -> Graded {
             .cloned()
             .or_else(|| wildcard.clone())
             .unwrap_or_else(|| Expected::One("pass".to_owned()));
-        if !expected.allows(status) {
+        // A check that skips itself because this machine cannot measure what it compares
+        // right now (two_workers_faster on a machine whose cores are all busy) judged
+        // nothing: it stands where a pass is expected, never where a catch is.
+        let skipped_for_the_machine = status == "skipped" && expected.allows("pass");
+        if !expected.allows(status) && !skipped_for_the_machine {
             wrong.push(format!(
                 "{check}: expected {}, got {status} ({message})",
                 expected.describe()
@@ -454,6 +458,10 @@ fixtures! {
         alt_heap_timers_pipe,
         alt_timerfd_reactor,
     }
+    "07-multi-thread" => multi_thread {
+        panic_text_str_only,
+        spawn_outside_ignored,
+    }
 }
 
 /// Fixtures run by the hand-written tests below, which check more than statuses.
@@ -529,6 +537,7 @@ const WITH_ALTERNATIVES: &[&str] = &[
     "04-green-threads",
     "05-futures",
     "06-runtime",
+    "07-multi-thread",
 ];
 
 /// Every fixture file is run by a test above, and every check is caught by some fixture.
