@@ -133,19 +133,19 @@ check! {
     fn panic_through_handle() {
         const WORKERS: usize = 2;
         let rt = Runtime::new(WORKERS).unwrap();
-        let failed = rt
+        let failed: Result<(), JoinError> = rt
             .spawn(async {
                 yield_now().await;
                 panic!("this task fails on purpose")
             })
             .join();
-        let failed: JoinError = failed.map(|()| ()).expect_err("a panicking task's handle must give an Err");
+        let failed: JoinError = failed.expect_err("a panicking task's handle must give an Err");
         assert_eq!(failed, JoinError::Panicked("this task fails on purpose".into()));
         assert_eq!(failed.to_string(), "the task panicked: this task fails on purpose");
         let n = std::hint::black_box(7);
-        let formatted = rt.spawn(async move { panic!("task {n} failed") }).join();
+        let formatted: Result<(), JoinError> = rt.spawn(async move { panic!("task {n} failed") }).join();
         assert_eq!(
-            formatted.map(|()| ()),
+            formatted,
             Err(JoinError::Panicked("task 7 failed".into())),
             "the message of a panic formatted at run time (a String payload)"
         );

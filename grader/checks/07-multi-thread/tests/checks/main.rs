@@ -1,6 +1,10 @@
 //! Checks for exercise 7 (multi-thread), one module per step. Each check is named
 //! `<step>::<check>` in `course.toml` and in the grader's report.
 
+// Dropping a `JoinHandle` is part of what some checks do; the stub's handle has no `Drop`
+// of its own, a learner's may.
+#![allow(clippy::drop_non_drop)]
+
 mod join;
 mod scheduling;
 mod shutdown;
