@@ -69,7 +69,11 @@ check! {
         // Polled by hand with two wakers, the handle wakes the second when its task ends.
         let gate = crate::Gate::default();
         let waiting = gate.clone();
-        let mut handle = std::pin::pin!(rt.spawn(async move { waiting.wait().await }));
+        let (ended, ending) = mpsc::channel();
+        let mut handle = std::pin::pin!(rt.spawn(async move {
+            waiting.wait().await;
+            let _ = ended.send(());
+        }));
         let (first, second) = (Arc::new(Flag::default()), Arc::new(Flag::default()));
         for flag in [&first, &second] {
             let waker = Waker::from(Arc::clone(flag));
@@ -77,6 +81,9 @@ check! {
             assert!(polled.is_pending(), "a handle whose task waits was ready");
         }
         gate.open();
+        ending.recv_timeout(crate::PATIENCE).expect(
+            "a task woken from another thread never finished (see task::wakes_from_any_thread)",
+        );
         assert!(
             second.wait(crate::PATIENCE),
             "a JoinHandle polled with two different wakers did not wake the latest when its \
@@ -149,6 +156,22 @@ check! {
             Err(JoinError::Panicked("task 7 failed".into())),
             "the message of a panic formatted at run time (a String payload)"
         );
+        // Every worker meets the others once before the panics: a runtime that cannot run
+        // its workers at once fails here, not below.
+        let control = Arc::new(Rendezvous::new(WORKERS));
+        let meetings: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                let control = Arc::clone(&control);
+                rt.spawn(async move { control.arrive() })
+            })
+            .collect();
+        if !meetings.into_iter().all(|m| m.join() == Ok(true)) {
+            panic!(
+                "before any task panicked, {WORKERS} tasks could not run at once on {WORKERS} \
+                 workers: {} (see join::tasks_run_in_parallel)",
+                control.explain()
+            );
+        }
         // More panics than workers, then every worker is needed at once.
         let panics: Vec<_> = (0..WORKERS * 3)
             .map(|i| rt.spawn(async move { panic!("panic {i}") }))

@@ -124,7 +124,14 @@ check! {
                 threads - threads_before.min(threads)
             );
             let fds = procfs::settle_fds(fds_before, ms(200)).unwrap();
-            assert_eq!(fds, fds_before, "after the runtime was dropped, descriptors were left open");
+            assert_eq!(
+                fds,
+                fds_before,
+                "after a runtime of {workers} workers was dropped, descriptors were left open: \
+                 the reactor's epoll instance and eventfd close when the last reference to it \
+                 goes, so something still holds it (a reactor never shut down, or unfinished \
+                 tasks the runtime did not drop, whose sleeps hold the reactor)"
+            );
         }
     }
 

@@ -22,8 +22,9 @@ impl Future for WokenFromOutside {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.polls.fetch_add(1, Ordering::SeqCst);
+        // The waker first: the waking thread takes it as soon as it sees the count.
         *self.slot.lock().unwrap() = Some(cx.waker().clone());
+        self.polls.fetch_add(1, Ordering::SeqCst);
         if self.seen.load(Ordering::SeqCst) >= self.wakes {
             Poll::Ready(())
         } else {
@@ -65,6 +66,70 @@ impl Future for SelfWaking {
     }
 }
 
+/// Pending for ever, counting its polls and leaving its waker in `slot`.
+struct Counting {
+    polls: Arc<AtomicUsize>,
+    slot: Arc<Mutex<Option<Waker>>>,
+}
+
+impl Future for Counting {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        *self.slot.lock().unwrap() = Some(cx.waker().clone());
+        self.polls.fetch_add(1, Ordering::SeqCst);
+        Poll::Pending
+    }
+}
+
+/// One worker, held by a blocking task while another task, already polled once, is woken
+/// five times: it must be polled once more, not five times.
+fn queued_once() {
+    const WAKES: usize = 5;
+    let rt = Runtime::new(1).unwrap();
+    let polls = Arc::new(AtomicUsize::new(0));
+    let slot = Arc::new(Mutex::new(None::<Waker>));
+    drop(rt.spawn(Counting {
+        polls: Arc::clone(&polls),
+        slot: Arc::clone(&slot),
+    }));
+    let until = Instant::now() + PATIENCE;
+    while polls.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < until, "a spawned task was never polled");
+        thread::yield_now();
+    }
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (started, starting) = std::sync::mpsc::channel::<()>();
+    let blocker = rt.spawn(async move {
+        let _ = started.send(());
+        let _ = released.recv_timeout(PATIENCE * 2);
+    });
+    starting
+        .recv_timeout(PATIENCE)
+        .expect("a blocking task was never polled");
+    let waker = slot.lock().unwrap().clone();
+    let waker = waker.expect("the task left its waker");
+    for _ in 0..WAKES {
+        waker.wake_by_ref();
+    }
+    let _ = release.send(());
+    assert_eq!(join_within(blocker, PATIENCE), Some(Ok(())));
+    // Spawned after the wakes, on the only worker: by the time it has run, so has every
+    // poll the wakes queued (in a first-in, first-out queue; any other order can only
+    // hide polls, never add them).
+    let last = rt.spawn(async {});
+    assert_eq!(join_within(last, PATIENCE), Some(Ok(())));
+    let polled = polls.load(Ordering::SeqCst);
+    assert_eq!(
+        polled,
+        2,
+        "a task woken {WAKES} times while it waited in the queue (its worker busy) was \
+         polled {} times after that: a task is queued once, however often it is woken \
+         before it runs",
+        polled - 1
+    );
+}
+
 check! {
     /// A task's waker works from any thread: woken from a thread outside the runtime, the
     /// task is polled again; a waker woken after its task finished, or after the runtime
@@ -94,8 +159,8 @@ check! {
                         thread::yield_now();
                     }
                     seen.store(round, Ordering::SeqCst);
-                    let waker = slot.lock().unwrap().clone().expect("a poll stored its waker");
-                    waker.wake();
+                    let waker = slot.lock().unwrap().clone();
+                    waker.expect("a poll stored its waker").wake();
                 }
                 Ok(())
             })
@@ -131,8 +196,10 @@ check! {
     }
 
     /// A task woken while it is being polled is polled again once, after that poll, by one
-    /// worker: never by two workers at once, and the wake is not lost.
+    /// worker: never by two workers at once, and the wake is not lost. A task woken many
+    /// times while it waits in a queue is polled once.
     fn one_poll_at_a_time() {
+        queued_once();
         let rt = Runtime::new(4).unwrap();
         let overlaps = Arc::new(AtomicUsize::new(0));
         let handles: Vec<_> = (0..2)
@@ -165,6 +232,34 @@ check! {
     /// Wakes from another thread, racing with the task's poll, in thousands of rounds:
     /// every round's task finishes, whichever comes first.
     fn no_lost_wakes() {
+        // One worker going to sleep, again and again, while this thread spawns the next task
+        // shortly after the last one ran (it spins on a counter rather than sleeping, so the
+        // spawn races with the worker's way back to its wait): a worker that looks at the
+        // queues before it counts itself asleep misses one sooner or later.
+        const IDLE_ROUNDS: usize = 10_000;
+        let rt = Runtime::new(1).unwrap();
+        let ran = Arc::new(AtomicUsize::new(0));
+        for round in 0..IDLE_ROUNDS {
+            // A delay that sweeps, round after round, across the worker's way back to its
+            // wait, so that some spawn lands in whatever gap it leaves.
+            for _ in 0..round % 256 {
+                std::hint::spin_loop();
+            }
+            let counter = Arc::clone(&ran);
+            drop(rt.spawn(async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }));
+            let until = Instant::now() + PATIENCE;
+            while ran.load(Ordering::SeqCst) <= round {
+                assert!(
+                    Instant::now() < until,
+                    "round {round} of {IDLE_ROUNDS} on one worker: a task spawned just as the \
+                     worker went back to waiting was never run (the worker slept through it)"
+                );
+                std::hint::spin_loop();
+            }
+        }
+        drop(rt);
         const ROUNDS: usize = 2000;
         let rt = Runtime::new(2).unwrap();
         for round in 0..ROUNDS {
