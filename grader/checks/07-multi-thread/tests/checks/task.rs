@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
-use testkit::check;
+use testkit::{check, ms};
 
 /// Pending until `wakes` wakes have come in; hands out its waker through `slot` on every
 /// poll, so that a thread outside the runtime can wake it.
@@ -89,10 +89,10 @@ fn queued_once() {
     let rt = Runtime::new(1).unwrap();
     let polls = Arc::new(AtomicUsize::new(0));
     let slot = Arc::new(Mutex::new(None::<Waker>));
-    drop(rt.spawn(Counting {
+    let _counting = rt.spawn(Counting {
         polls: Arc::clone(&polls),
         slot: Arc::clone(&slot),
-    }));
+    });
     let until = Instant::now() + PATIENCE;
     while polls.load(Ordering::SeqCst) == 0 {
         assert!(Instant::now() < until, "a spawned task was never polled");
@@ -120,6 +120,11 @@ fn queued_once() {
     let last = rt.spawn(async {});
     assert_eq!(join_within(last, PATIENCE), Some(Ok(())));
     let polled = polls.load(Ordering::SeqCst);
+    assert!(
+        polled > 1,
+        "a task woken {WAKES} times from a thread outside the runtime, while it waited in the \
+         queue, was never polled again: the wakes were lost (see task::wakes_from_any_thread)"
+    );
     assert_eq!(
         polled,
         2,
@@ -239,27 +244,35 @@ check! {
         const IDLE_ROUNDS: usize = 10_000;
         let rt = Runtime::new(1).unwrap();
         let ran = Arc::new(AtomicUsize::new(0));
-        for round in 0..IDLE_ROUNDS {
+        // Kept: what the handles do when dropped is another check's business.
+        let mut handles = Vec::with_capacity(IDLE_ROUNDS);
+        // At least IDLE_ROUNDS, and for at least 0.6 s: on a busy machine fewer rounds find
+        // the two threads running at the same moment.
+        let started = Instant::now();
+        for round in 0.. {
+            if round >= IDLE_ROUNDS && (started.elapsed() > ms(600) || round >= 10 * IDLE_ROUNDS) {
+                break;
+            }
             // A delay that sweeps, round after round, across the worker's way back to its
             // wait, so that some spawn lands in whatever gap it leaves.
             for _ in 0..round % 256 {
                 std::hint::spin_loop();
             }
             let counter = Arc::clone(&ran);
-            drop(rt.spawn(async move {
+            handles.push(rt.spawn(async move {
                 counter.fetch_add(1, Ordering::SeqCst);
             }));
             let until = Instant::now() + PATIENCE;
             while ran.load(Ordering::SeqCst) <= round {
                 assert!(
                     Instant::now() < until,
-                    "round {round} of {IDLE_ROUNDS} on one worker: a task spawned just as the \
-                     worker went back to waiting was never run (the worker slept through it)"
+                    "round {round} on one worker: a task spawned just as the worker went back \
+                     to waiting was never run (the worker slept through it)"
                 );
                 std::hint::spin_loop();
             }
         }
-        drop(rt);
+        drop((rt, handles));
         const ROUNDS: usize = 2000;
         let rt = Runtime::new(2).unwrap();
         for round in 0..ROUNDS {
