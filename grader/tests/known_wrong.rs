@@ -460,6 +460,9 @@ fixtures! {
     }
     "07-multi-thread" => multi_thread {
         block_on_runs_tasks,
+        block_on_spins,
+        finished_tasks_kept,
+        worker_index_of_any_runtime,
         busy_task_skipped,
         cancelled_never_delivered,
         dropped_handle_cancels,

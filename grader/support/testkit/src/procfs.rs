@@ -29,6 +29,15 @@ pub fn virtual_memory() -> Option<usize> {
     Some(kib * 1024)
 }
 
+/// Bytes of this process's memory resident in RAM (`VmRSS`): what a leak makes grow, where
+/// the address space (`VmSize`) also counts what threads and allocators only reserve.
+pub fn resident_memory() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Waits until at most `target` threads are alive or `patience` runs out, and returns the
 /// last count.
 ///

@@ -85,7 +85,8 @@ check! {
         assert_eq!(join_within(blocker, PATIENCE), Some(Ok(())));
     }
 
-    /// Idle workers sleep: no CPU, and no wake-ups while there is nothing to do.
+    /// Idle workers sleep, and so does a thread in `block_on` while its future waits: no
+    /// CPU, and no wake-ups while there is nothing to do.
     fn idle_workers_sleep() {
         const WORKERS: usize = 4;
         let rt = Runtime::new(WORKERS).unwrap();
@@ -95,9 +96,13 @@ check! {
             handle.join().unwrap();
         }
         thread::sleep(ms(50));
-        let ((), usage) = cpu::measure(|| thread::sleep(ms(300)));
-        usage.assert_waiting(&format!("a runtime of {WORKERS} idle workers"), 0.5);
-        let ((), wakes) = wakeups::count_the_process(|| thread::sleep(ms(300)));
+        // block_on waits too, for a sleep on the runtime's reactor.
+        let ((), usage) = cpu::measure(|| rt.block_on(multi_thread::sleep(ms(300))));
+        usage.assert_waiting(
+            &format!("a runtime of {WORKERS} idle workers, and block_on waiting 0.3 s for a sleep"),
+            0.5,
+        );
+        let ((), wakes) = wakeups::count_the_process(|| rt.block_on(multi_thread::sleep(ms(300))));
         wakes.assert_at_most(
             &format!("a runtime of {WORKERS} idle workers, for 0.3 s"),
             8,

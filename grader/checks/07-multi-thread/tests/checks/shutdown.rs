@@ -1,11 +1,15 @@
 use crate::{Gate, PATIENCE, join_within};
 use delayserver::DelayServer;
-use multi_thread::{JoinError, Runtime, TcpStream, sleep};
+use multi_thread::{JoinError, Runtime, TcpStream, sleep, spawn};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 use testkit::{Hypotheses, ThreadLog, check, ms, procfs};
+
+/// How many finished tasks the memory check runs: a few dozen bytes kept of each would
+/// grow the process by several megabytes.
+const TASKS_FOR_MEMORY: usize = 100_000;
 
 /// Counts its drops.
 struct Counted(Arc<AtomicUsize>);
@@ -153,6 +157,29 @@ check! {
             handle.join().unwrap();
         }
         assert_eq!(finished.load(Ordering::SeqCst), 20, "finished tasks must be dropped at once");
+        // Nothing of a finished task stays behind: many of them leave the memory as it was.
+        let run = |tasks: usize| {
+            rt.block_on(async {
+                for _ in 0..tasks / 1000 {
+                    let batch: Vec<_> = (0..1000).map(|i| spawn(async move { i })).collect();
+                    for handle in batch {
+                        handle.await.unwrap();
+                    }
+                }
+            })
+        };
+        run(20_000);
+        let before = procfs::resident_memory().expect("Linux has /proc");
+        run(TASKS_FOR_MEMORY);
+        let grown = procfs::resident_memory().expect("Linux has /proc").saturating_sub(before);
+        assert!(
+            grown < 4 << 20,
+            "the process grew by {:.1} MB while {TASKS_FOR_MEMORY} tasks ran to their end, one \
+             thousand at a time (about {} bytes a task): something of every finished task is \
+             kept. Remove a task from the runtime's registry when it finishes",
+            grown as f64 / (1 << 20) as f64,
+            grown / TASKS_FOR_MEMORY
+        );
 
         let dropped = Arc::new(AtomicUsize::new(0));
         let gate = Gate::default();

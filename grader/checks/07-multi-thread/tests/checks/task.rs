@@ -181,6 +181,59 @@ check! {
         late.wake_by_ref();
         let still = rt.spawn(async { "the runtime carries on after a late wake" });
         assert_eq!(join_within(still, PATIENCE), Some(Ok("the runtime carries on after a late wake")));
+        // Woken on every worker of another runtime, one with more workers: each task goes
+        // back to its own runtime, whatever runtime the waking thread belongs to.
+        const OTHERS: usize = 4;
+        let small = Runtime::new(1).unwrap();
+        let (mine, wakers): (Vec<_>, Vec<_>) = (0..OTHERS)
+            .map(|_| {
+                let gate = Gate::default();
+                let waiting = gate.clone();
+                let handle = small.spawn(async move { waiting.wait().await });
+                let until = Instant::now() + PATIENCE;
+                let waker = loop {
+                    let mut state = gate.0.lock().unwrap();
+                    if let Some(waker) = state.waker.clone() {
+                        state.open = true;
+                        break waker;
+                    }
+                    drop(state);
+                    assert!(Instant::now() < until, "a spawned task was never polled");
+                    thread::yield_now();
+                };
+                (handle, waker)
+            })
+            .unzip();
+        let other = Runtime::new(OTHERS).unwrap();
+        let meeting = Arc::new(testkit::Rendezvous::new(OTHERS));
+        let wakes: Vec<_> = wakers
+            .into_iter()
+            .map(|waker| {
+                let meeting = Arc::clone(&meeting);
+                other.spawn(async move {
+                    // One on each worker of the other runtime.
+                    meeting.arrive();
+                    waker.wake();
+                })
+            })
+            .collect();
+        for outcome in wakes.into_iter().map(|h| join_within(h, PATIENCE)) {
+            assert_eq!(
+                outcome,
+                Some(Ok(())),
+                "waking a task of one runtime from a worker of another (of {OTHERS} workers) failed"
+            );
+        }
+        for handle in mine {
+            assert_eq!(
+                join_within(handle, PATIENCE),
+                Some(Ok(())),
+                "a task woken from a worker of another runtime was never polled again: a wake \
+                 must queue the task on its own runtime (a worker's thread-local says which \
+                 runtime that thread belongs to, not the task's)"
+            );
+        }
+        drop((other, small));
         let parked = Gate::default();
         let held = {
             let waiting = parked.clone();
