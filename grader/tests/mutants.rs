@@ -15,6 +15,7 @@ const COVERED: &[&str] = &[
     "green-threads",
     "futures",
     "runtime",
+    "multi-thread",
 ];
 
 #[test]
