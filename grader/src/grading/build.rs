@@ -122,7 +122,9 @@ impl Compiled {
                     let copy = shared.bin_dir.join(name);
                     let _ = fs_err::remove_file(&copy);
                     fs_err::copy(&exe, &copy).at(Stage::Build)?;
-                    keep_libraries(&libraries, &copy.with_extension(LIBRARIES))?;
+                    if let Target::Checks(_) = target {
+                        keep_libraries(&libraries, &copy.with_extension(LIBRARIES))?;
+                    }
                     Ok(Build::Built(copy))
                 }
                 None => Ok(Build::Built(exe)),

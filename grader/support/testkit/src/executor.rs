@@ -57,6 +57,29 @@ impl Wake for Signal {
     }
 }
 
+/// Pending once (waking itself at once), then ready.
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            return Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// Gives way `times` times: each time pending once and woken at once, so that an executor
+/// runs its other tasks in between, without needing any reactor.
+pub async fn yield_now(times: u32) {
+    for _ in 0..times {
+        YieldNow(false).await;
+    }
+}
+
 /// Runs `future` to completion on this thread, polling it only after a wake.
 pub fn run<F: Future>(future: F, patience: Duration) -> Result<(F::Output, Stats), Stuck> {
     run_lingering(future, patience, Duration::ZERO)

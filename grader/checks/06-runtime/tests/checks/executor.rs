@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 use std::thread;
 use std::time::Instant;
 use testkit::check;
+use testkit::executor::yield_now;
 
 /// Counts its polls; pending until `open` is set, then ready.
 struct Gate {
@@ -51,28 +52,6 @@ struct Counted(Rc<Cell<usize>>);
 impl Drop for Counted {
     fn drop(&mut self) {
         self.0.set(self.0.get() + 1);
-    }
-}
-
-/// Pending once (waking itself at once), then ready: lets the other tasks run, without
-/// needing the reactor of step 3.
-struct YieldNow(bool);
-
-impl Future for YieldNow {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if std::mem::replace(&mut self.0, true) {
-            return Poll::Ready(());
-        }
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
-async fn yield_now(times: u32) {
-    for _ in 0..times {
-        YieldNow(false).await;
     }
 }
 

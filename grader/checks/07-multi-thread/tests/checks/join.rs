@@ -1,10 +1,10 @@
-use crate::yield_now;
 use multi_thread::{JoinError, Runtime, spawn};
 use std::future::Future;
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Wake, Waker};
 use std::thread;
+use testkit::executor::yield_now;
 use testkit::{Rendezvous, ThreadLog, check};
 
 /// A waker that raises a flag a thread can wait for.
@@ -41,11 +41,11 @@ check! {
         let report = rt.block_on(async {
             let early = spawn(async { "finished before it was awaited" });
             for _ in 0..20 {
-                yield_now().await;
+                yield_now(1).await;
             }
             let late = spawn(async {
                 for _ in 0..20 {
-                    yield_now().await;
+                    yield_now(1).await;
                 }
                 "finished after it was awaited"
             });
@@ -55,7 +55,7 @@ check! {
             });
             let (tx, rx) = mpsc::channel();
             drop(spawn(async move {
-                yield_now().await;
+                yield_now(1).await;
                 let _ = tx.send("a task whose handle was dropped ran to its end");
             }));
             let detached = thread::spawn(move || rx.recv_timeout(crate::PATIENCE))
@@ -142,7 +142,7 @@ check! {
         let rt = Runtime::new(WORKERS).unwrap();
         let failed: Result<(), JoinError> = rt
             .spawn(async {
-                yield_now().await;
+                yield_now(1).await;
                 panic!("this task fails on purpose")
             })
             .join();

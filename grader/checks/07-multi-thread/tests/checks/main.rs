@@ -66,25 +66,6 @@ impl Future for GateWait {
     }
 }
 
-/// Pending once (waking itself at once), then ready.
-struct YieldNow(bool);
-
-impl Future for YieldNow {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if std::mem::replace(&mut self.0, true) {
-            return Poll::Ready(());
-        }
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
-async fn yield_now() {
-    YieldNow(false).await
-}
-
 /// `handle.join()` on a helper thread, given up after `patience`: `None` when the task's
 /// result did not arrive in time.
 fn join_within<T: Send + 'static>(
