@@ -210,7 +210,7 @@ fn prose(sentence: &str) -> String {
             out.push(c.to_ascii_lowercase());
         }
     }
-    out
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn claims_a_catch(sentence: &str) -> bool {
