@@ -93,7 +93,11 @@ pub fn brew_by_hand(log: Log, cups: u32) -> Brew {
 /// Hint: add a variant for each `.await` (grinding, heating, pouring), holding the leaf
 /// future being awaited and the locals still needed afterwards, plus one for "finished".
 /// `poll` loops: it polls the current state's leaf, and on `Ready` runs the code up to the
-/// next `.await` and moves to that state; on `Pending` it returns `Pending`.
+/// next `.await` and moves to that state; on `Pending` it returns `Pending`. Every leaf is
+/// `Unpin` (`Ticks` says so) and so are `Log` and the numbers, so `Brew` is `Unpin`:
+/// `self.get_mut()` gives `&mut Brew`, a leaf is polled with `Pin::new(&mut leaf).poll(cx)`,
+/// and `std::mem::replace(this, Brew::Done)` takes the current state out by value (the
+/// finished variant doubles as the placeholder).
 #[derive(Debug)]
 pub enum Brew {
     Start { log: Log, cups: u32 },

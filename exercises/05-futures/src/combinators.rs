@@ -6,6 +6,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Runs two futures concurrently; see [`join`].
+///
+/// Pinning: `poll` gets `Pin<&mut Join>`, and `self.get_mut()` needs `Join: Unpin`. With
+/// each child in a `Pin<Box<_>>` and its output kept inline, the compiler makes `Join`
+/// `Unpin` only when both outputs are, and rejects `get_mut` ("`<A as Future>::Output`
+/// cannot be unpinned"). The outputs are never pinned (only the boxed children are, and
+/// a `Pin<Box<_>>` may move), so declaring `impl<A: Future, B: Future> Unpin for Join<A, B>
+/// {}` is sound, and makes `get_mut` compile.
 pub struct Join<A: Future, B: Future> {
     // Replace this with the state of both futures: running (boxed and pinned: Box::pin),
     // or finished with their output.
@@ -28,6 +35,9 @@ impl<A: Future, B: Future> Future for Join<A, B> {
 }
 
 /// Runs many futures concurrently; see [`join_all`].
+///
+/// Pinning: as for [`Join`], children in `Pin<Box<F>>` and outputs kept inline make
+/// `impl<F: Future> Unpin for JoinAll<F> {}` sound and needed for `self.get_mut()`.
 pub struct JoinAll<F: Future> {
     // Replace this with the children's state, a waker per child, and the shared list of
     // children woken since the last poll.
@@ -42,7 +52,10 @@ pub struct JoinAll<F: Future> {
 ///
 /// Hint: a child's waker can be an `Arc` of your own type implementing `std::task::Wake`:
 /// its `wake` pushes the child's index onto a shared list and wakes the parent's waker
-/// (the one from the last `poll` of `JoinAll`).
+/// (the one from the last `poll` of `JoinAll`). `Wake` requires `Send + Sync`, since a
+/// waker may be woken on any thread: share the list and the parent's waker through an
+/// `Arc` of `Mutex`es (not `Rc<RefCell<_>>`). Make each child's `Waker` once, in
+/// `join_all`, and poll the child with `Context::from_waker(&its_waker)`.
 pub fn join_all<F: Future>(futures: Vec<F>) -> JoinAll<F> {
     todo!()
 }
