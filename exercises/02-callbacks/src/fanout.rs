@@ -39,7 +39,13 @@ pub type Fetched = Vec<Result<String, FetchError>>;
 /// still called once, with an empty vector.
 ///
 /// Hint: the `then` callbacks of the jobs share the collected results through an
-/// `Rc<RefCell<_>>`; the one that completes the set calls `done`.
+/// `Rc<RefCell<_>>`; the one that completes the set calls `done`. `done` is an `FnOnce`
+/// that every `then` may be the one to call, so it goes in the shared state too, as an
+/// `Option<Box<dyn FnOnce(&mut EventLoop, Fetched)>>` that the last one `take`s (release
+/// the `RefCell`'s borrow before calling it: it may start another fan-out). With no paths
+/// there is no job to call it: schedule it instead (`set_timeout` with a zero delay), so
+/// it still runs during `run`. Each `work` closure owns its path (a `String` moves into
+/// it); `addr` is `Copy`.
 pub fn fetch_all(
     el: &mut EventLoop,
     addr: SocketAddr,

@@ -19,7 +19,10 @@ impl EventLoop {
     /// When `period` is zero (it would never let other timers run).
     ///
     /// Hint: while an interval's callback runs, it is out of your timer map. Decide after
-    /// the callback returns whether to put it back: not if it was cleared meanwhile.
+    /// the callback returns whether to put it back: not if it was cleared meanwhile (which
+    /// `clear_timeout` records in a field of the loop, since it finds nothing in the map).
+    /// The interval keeps its id from run to run; `TimerId`'s field is `pub(crate)` so this
+    /// module can make one.
     pub fn set_interval(
         &mut self,
         period: Duration,

@@ -18,6 +18,12 @@ impl EventLoop {
     /// job number and the value (boxed as `Box<dyn Any + Send>` so one channel carries
     /// every type). `run` then waits on that channel with `recv_timeout` until the next
     /// timer's deadline: one blocking wait covers both kinds of event.
+    ///
+    /// `then` takes a `T`, and each job has its own `T`, so the loop cannot store them
+    /// as they are: store a boxed `FnOnce(&mut EventLoop, Box<dyn Any + Send>)` that
+    /// downcasts the value to `T` (`value.downcast::<T>()`) and calls `then`. A panic in
+    /// `work` is caught on the worker (`catch_unwind` with `AssertUnwindSafe`) and sent
+    /// back as its message, so the worker lives on.
     pub fn spawn_blocking<T: Send + 'static>(
         &mut self,
         work: impl FnOnce() -> T + Send + 'static,

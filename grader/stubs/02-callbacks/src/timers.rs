@@ -4,9 +4,12 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 /// Identifies a timer, for [`EventLoop::clear_timeout`]. You decide what the number means
-/// (a counter is enough).
+/// (a counter is enough: the sequence number of the timer's key does).
+///
+/// The field is `pub(crate)` because the sibling module `repeat` makes ids too (for
+/// intervals); users of the crate still cannot forge one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TimerId(u64);
+pub struct TimerId(pub(crate) u64);
 
 /// Why [`EventLoop::run`] stopped early.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +47,26 @@ impl std::error::Error for LoopError {}
 /// Hint: keep timers in a `BTreeMap` keyed by `(deadline, sequence number)`: its first
 /// entry is always the next timer to run, and ties stay in scheduling order. Take a
 /// callback out of the map before calling it with `&mut self`.
+///
+/// This one struct serves all four steps, and the methods of steps 2 and 3 live in the
+/// sibling modules `repeat` and `blocking`: give the fields (and any type of yours they
+/// use) `pub(crate)` visibility so those modules can reach them. Plan for what the later
+/// steps add, so that step 1 need not be rebuilt:
+///
+/// - step 2 (intervals): a timer's callback is either a one-shot
+///   `Box<dyn FnOnce(&mut EventLoop)>` or an interval's `Box<dyn FnMut(&mut EventLoop,
+///   TimerId)>` with its period, so make the map's values an enum of the two from the
+///   start; `clear_timeout(id)` must find a timer's entry from its id alone (an id-to-
+///   deadline map, for instance); and an interval that clears itself is out of the map
+///   while it runs, so the loop needs a field saying "the running interval was cleared".
+/// - step 3 (blocking work): the worker threads and the sending end of their job queue
+///   (in an `Option`, so that `Drop` can close the queue before joining the workers), the
+///   channel on which workers report finished jobs, and the `then` callbacks waiting for
+///   them, by job number.
+///
+/// Callbacks run inside `std::panic::catch_unwind`, which wants an `UnwindSafe` closure;
+/// a closure that borrows `&mut self` is not, so wrap it in `std::panic::AssertUnwindSafe`
+/// (the loop stops after a panic, so no broken state is seen again).
 pub struct EventLoop {
     // Replace this with the loop's state: the timers, the worker pool, a channel for
     // finished blocking work, ...
