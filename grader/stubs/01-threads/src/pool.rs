@@ -9,8 +9,14 @@
 /// - Dropping the pool runs every job already submitted, then joins all workers: when
 ///   `drop` returns, no worker thread is left.
 ///
-/// Hint: one `std::sync::mpsc` channel of boxed jobs, its receiver shared by the workers
-/// behind `Arc<Mutex<_>>`; `std::panic::catch_unwind` keeps a worker alive.
+/// Hint: one `std::sync::mpsc` channel of boxed jobs (`Box<dyn FnOnce() + Send +
+/// 'static>`), its receiver shared by the workers behind `Arc<Mutex<_>>`;
+/// `std::panic::catch_unwind` keeps a worker alive (a boxed `FnOnce` is not `UnwindSafe`:
+/// wrap it in `std::panic::AssertUnwindSafe`). A worker holds the lock only to receive
+/// (`let job = receiver.lock().unwrap().recv();` ends the guard with the statement), not
+/// while it runs the job, or the jobs would run one at a time. Keep the `Sender` in an
+/// `Option`: `drop` takes it out and drops it, which ends the workers' `recv` once the
+/// queue is empty, and then joins them.
 pub struct ThreadPool {
     // Replace this with the pool's state (the queue, the workers' JoinHandles, ...).
     _todo: (),

@@ -13,7 +13,9 @@
 ///   ([`std::panic::resume_unwind`] re-raises it after a failed `join`).
 ///
 /// Hint: 10 items over 4 threads are chunks of 3, 3, 2 and 2 — `len / threads` items each,
-/// plus one more for the first `len % threads` chunks.
+/// plus one more for the first `len % threads` chunks. Each thread's closure is `move`, to
+/// own its chunk; take `let f = &f;` first, so that what moves in is a reference to `f`
+/// (which may cross threads because `F: Sync`) rather than `f` itself.
 pub fn parallel_map<T, R, F>(items: &[T], threads: usize, f: F) -> Vec<R>
 where
     T: Sync,
