@@ -97,6 +97,11 @@ impl Events {
 }
 
 /// Registers sources with an epoll instance. Obtained from [`Poll::registry`].
+///
+/// Hint: hold the epoll descriptor as a `std::os::fd::OwnedFd` (made with
+/// `OwnedFd::from_raw_fd` from what `epoll_create1` returned): it closes itself when
+/// dropped, so the `Poll` that owns this `Registry` needs no `Drop` of its own. Its
+/// methods take `&self`: `epoll_ctl` changes the kernel's state, not the struct's.
 #[derive(Debug)]
 pub struct Registry {
     // Replace this with what registering needs: the epoll file descriptor.
@@ -134,6 +139,9 @@ impl Poll {
     ///
     /// Hint: `libc::epoll_wait` fills a buffer of `libc::epoll_event` (room for
     /// `events.capacity()`); each one's `u64` field carries the token you registered.
+    /// On x86-64 that struct is `#[repr(packed)]`: copy its fields out by value
+    /// (`let token = event.u64;`); taking a reference to one (`&event.u64`, which
+    /// `format!` and `assert_eq!` do) does not compile.
     pub fn poll(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         todo!()
     }

@@ -8,7 +8,11 @@ use std::io;
 /// poll return at once. `Waker` is `Send + Sync`; share it with an `Arc`.
 ///
 /// Hint: an `eventfd` is a file descriptor around a counter; writing 8 bytes (a `u64`)
-/// adds to it and makes it readable, and epoll reports every write as a new edge.
+/// adds to it and makes it readable, and epoll reports every write as a new edge. Create
+/// it with `EFD_NONBLOCK` and keep it as a `std::fs::File`: that closes it on drop, is
+/// `Send + Sync`, and implements `Write` for `&File` too, so `wake(&self)` can write
+/// through a shared reference (`(&self.file).write(..)`). A `File` is `AsRawFd`, so
+/// [`Registry::register`] takes it as it is.
 #[derive(Debug)]
 pub struct Waker {
     // Replace this with the waker's state (the eventfd).
