@@ -31,7 +31,9 @@ pub struct Context {
 /// Hint: write it as a naked function, so the compiler adds no prologue that would touch
 /// the stack: `#[unsafe(naked)] pub unsafe extern "sysv64" fn switch(..) { core::arch::naked_asm!(..) }`.
 /// `from` arrives in `rdi`, `to` in `rsi`; store each register at `[rdi + offset]`, load
-/// from `[rsi + offset]`, and finish with `ret`.
+/// from `[rsi + offset]`, and finish with `ret`. The assembly is Intel syntax, destination
+/// first: `mov [rdi + 0x08], r15` saves `r15`. A naked function's body is that one
+/// `naked_asm!`, with no `todo!()` or other Rust beside it.
 pub unsafe extern "sysv64" fn switch(from: *mut Context, to: *const Context) {
     todo!()
 }

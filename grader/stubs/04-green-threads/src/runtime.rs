@@ -20,6 +20,15 @@ pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 /// Hint: the tasks reach their runtime through a thread-local pointer that `run` sets;
 /// `run` is the scheduler: it switches to the task at the front of the queue and gets
 /// control back whenever that task yields or finishes.
+///
+/// That pointer is raw (`thread_local!` of a `Cell<*mut Runtime>`), set from `&mut self`
+/// at the start of `run` and cleared before it returns; a reference could not outlive
+/// `run`'s borrow. Dereferencing it is `unsafe`, and sound because `run` is suspended
+/// inside `switch` whenever a task uses it. The entry function that `prepare` installs
+/// takes no arguments, so it finds the task to start (and its closure, a
+/// `Box<dyn FnOnce()>`: nothing here needs `Send`) through the same pointer. Keep each task
+/// in a `Box`: its `Context` then stays at one address while the queue moves tasks
+/// around, and `switch` may be given a pointer to it.
 pub struct Runtime {
     // Replace this with the runtime's state: the stack size, the scheduler's context,
     // the queue of tasks (each with its context, stack and closure), ...
