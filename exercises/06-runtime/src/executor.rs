@@ -21,6 +21,17 @@ use std::task::{Context, Poll};
 /// each task's waker hold only its id and an `Arc` of a ready queue (a
 /// `Mutex<VecDeque<usize>>` with a `Condvar`): waking pushes the id. Such a waker never
 /// keeps a task alive. `spawn` finds the running runtime through a thread-local.
+///
+/// `block_on` holds `&mut self` while tasks run, and a running task may call `spawn`, so
+/// what `spawn` needs (the task map, the next id, the ready queue) sits in an
+/// `Rc` of a struct with `RefCell`/`Cell` fields, shared by the runtime and the
+/// thread-local (set by `block_on`, cleared when it returns). Take a task *out* of the map
+/// while you poll it and put it back if it is still pending: its poll may `spawn`, which
+/// borrows the map again. The task waker is shared with other threads, so it needs `Send
+/// + Sync` (`std::task::Wake` asks for them): `Arc`, `Mutex` and `Condvar` there, `Rc`
+/// only on the runtime's side. `main` need not be `'static`, so it does not go in the
+/// map: pin it on `block_on`'s stack (`std::pin::pin!`) and give it a waker with an id of
+/// its own (one no task gets).
 pub struct Runtime {
     // Replace this with the runtime's state.
     _todo: (),
@@ -80,7 +91,12 @@ impl<T> Future for JoinHandle<T> {
 /// Outside [`Runtime::block_on`].
 ///
 /// Hint: a panic while polling the task is caught (`std::panic::catch_unwind` around
-/// `poll`) and delivered to the handle as a `JoinError`.
+/// `poll`) and delivered to the handle as a `JoinError`. The map holds futures with output
+/// `()`, so wrap `future` in a future of your own whose `poll` polls it inside
+/// `catch_unwind(AssertUnwindSafe(..))` and, once it is done (value or panic), stores the
+/// result where the handle can take it and wakes the handle's waker. Keep `future` in a
+/// `Pin<Box<F>>` there: `F` may be `!Unpin`, and the box makes your wrapper `Unpin`, so its
+/// `poll` can use `self.get_mut()`. (`F: 'static` makes `F::Output: 'static` too.)
 pub fn spawn<F: Future + 'static>(future: F) -> JoinHandle<F::Output> {
     todo!()
 }

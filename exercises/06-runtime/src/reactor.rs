@@ -11,6 +11,15 @@
 //! - Readiness that arrives while nobody waits must not be lost: record it per descriptor
 //!   and direction, and have I/O futures check and clear it, and store their waker, under
 //!   the same lock the reactor thread takes to record it.
+//!
+//! The reactor type is yours to define, here. `executor.rs` starts and stops it and
+//! `net.rs` registers sockets with it, so give it, its methods and whatever else those
+//! modules call `pub(crate)` visibility. It is shared with its own thread, so it lives in
+//! an `Arc` and keeps its changing state in a `Mutex` (the descriptors themselves can be
+//! `OwnedFd`/`File` fields, closed when the last `Arc` goes). [`Sleep`] and
+//! [`crate::TcpStream`] find it through a thread-local holding an `Arc` of it, which
+//! `Runtime::block_on` sets for as long as it runs. A `Sleep` keeps the `Arc` and its
+//! timer's key once first polled, so that `Drop` can cancel the timer.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -9,7 +9,10 @@ use std::net::{SocketAddr, TcpStream as StdTcpStream};
 /// Dropping the stream deregisters it and drops any waker it left with the reactor.
 ///
 /// Hint: `std::future::poll_fn` turns "try the call; on WouldBlock, ask the reactor for
-/// readiness or store the waker" into an `async` operation.
+/// readiness or store the waker" into an `async` operation. Keep the `std::net::TcpStream`,
+/// an `Arc` of the reactor (see [`crate::reactor`]) and the registration's token; inside
+/// the `poll_fn` closure, `Read` and `Write` are implemented for `&std::net::TcpStream`, so
+/// `(&self.inner).read(buf)` needs no `&mut` borrow of the stream.
 pub struct TcpStream {
     // Replace this with the stream's state: the socket, and its registration.
     _todo: (),
