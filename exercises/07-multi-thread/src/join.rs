@@ -40,6 +40,12 @@ impl std::error::Error for JoinError {}
 /// share an `Arc` of a `Mutex` (the result once there, and the latest waker) and a
 /// `Condvar` for `join`. Give the task's side a `Drop` that delivers `Cancelled` when it
 /// was dropped without delivering anything: that covers the shutdown for free.
+///
+/// `runtime.rs` makes the handles, but this struct's fields are private to this module:
+/// add a `pub(crate)` function here that makes a handle together with its task's side
+/// (a `pub(crate)` type with a `pub(crate)` method that delivers the result). Both sides
+/// are `Send` when `T` is, as `spawn` requires of a task's output, because a `Mutex<T>` is
+/// `Sync` for any `T: Send`.
 pub struct JoinHandle<T> {
     // Replace this with what the handle shares with its task.
     _todo: PhantomData<T>,

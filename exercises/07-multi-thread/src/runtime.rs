@@ -20,7 +20,9 @@ use std::io;
 ///   [`crate::JoinError::Cancelled`]), and stops the reactor.
 ///
 /// Hint, step 1: start with one `Mutex<VecDeque<_>>` of tasks and a `Condvar`, shared by
-/// the workers (an `Arc` of a struct of the runtime's shared state).
+/// the workers (an `Arc` of a struct of the runtime's shared state, `pub(crate)` because
+/// the tasks of [`crate::task`] queue themselves through it). [`spawn`] finds it through
+/// a thread-local holding that `Arc`, set on every worker and during `block_on`.
 /// Step 3: give each worker a queue of its own too, for what it spawns or wakes (a
 /// thread-local tells a worker which one it is); a worker takes from its own queue, then
 /// the shared one, then half of another worker's. Whoever queues a task rings for a
@@ -46,7 +48,12 @@ impl Runtime {
     /// Starts `future` as a task, from any thread.
     ///
     /// Hint: a panic while polling the task is caught (`std::panic::catch_unwind` around
-    /// the poll of the task's future) and delivered to the handle.
+    /// the poll of the task's future) and delivered to the handle. A worker only sees
+    /// futures with output `()`, so do it as in exercise 6: wrap `future` in a future of
+    /// your own holding it as a `Pin<Box<F>>` (which keeps the wrapper `Unpin`) and the
+    /// task's side of the handle (in an `Option`, to take it when delivering). The
+    /// wrapper is `Send` because `F` and `F::Output` are, as the task's
+    /// `Pin<Box<dyn Future<Output = ()> + Send>>` requires.
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,

@@ -21,3 +21,10 @@
 //! `compare_exchange`, and if that fails the task was woken meanwhile: it sets queued and
 //! queues the task itself. Let the task hold a `std::sync::Weak` of the runtime's shared
 //! state, so that a waker kept after the runtime is gone keeps nothing alive.
+//!
+//! This module and `runtime.rs` use each other: a wake here queues the task through the
+//! runtime's shared state, and the workers there make and poll tasks. Declare the task type,
+//! its fields (or its constructor) and its poll method `pub(crate)`, and do the same in
+//! `runtime.rs` for the shared-state struct and the method that queues a task. `Wake` and
+//! the queues need the shared state to be `Send + Sync` too: `Mutex`es, `Condvar`s,
+//! atomics and `Arc`s, no `Rc` or `RefCell`.
