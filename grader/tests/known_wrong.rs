@@ -310,6 +310,7 @@ fixtures! {
         id_reuse,
         http_any_2xx,
         http_io_as_malformed,
+        interval_from_end,
         alt_binary_heap,
         alt_condvar_workers,
         alt_fanout_by_hand,

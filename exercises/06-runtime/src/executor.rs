@@ -27,9 +27,9 @@ use std::task::{Context, Poll};
 /// `Rc` of a struct with `RefCell`/`Cell` fields, shared by the runtime and the
 /// thread-local (set by `block_on`, cleared when it returns). Take a task *out* of the map
 /// while you poll it and put it back if it is still pending: its poll may `spawn`, which
-/// borrows the map again. The task waker is shared with other threads, so it needs `Send
-/// + Sync` (`std::task::Wake` asks for them): `Arc`, `Mutex` and `Condvar` there, `Rc`
-/// only on the runtime's side. `main` need not be `'static`, so it does not go in the
+/// borrows the map again. The task waker is shared with other threads, so it needs
+/// `Send + Sync` (`std::task::Wake` asks for them): `Arc`, `Mutex` and `Condvar` there,
+/// `Rc` only on the runtime's side. `main` need not be `'static`, so it does not go in the
 /// map: pin it on `block_on`'s stack (`std::pin::pin!`) and give it a waker with an id of
 /// its own (one no task gets).
 pub struct Runtime {
