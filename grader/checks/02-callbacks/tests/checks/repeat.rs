@@ -7,18 +7,36 @@ use testkit::check;
 
 check! {
     /// A script with intervals and cancellations: cleared before they run, from another
-    /// callback, and from inside an interval's own callback.
+    /// callback, and from inside an interval's own callback. The interval's first run holds
+    /// the loop past its second run's deadline, after setting a mark due between where its
+    /// third run belongs on schedule and where it goes when the next run is counted from
+    /// the moment a run started or ended.
     fn script_order() {
         let t = trace();
         let mut el = EventLoop::with_workers(1);
         let ticks = Rc::new(Cell::new(0));
-        let (ti, ticks_i) = (Rc::clone(&t), Rc::clone(&ticks));
-        let i = el.set_interval(ms(40), move |el, me| {
+        let mark_ran = Rc::new(Cell::new(false));
+        let (ti, ticks_i, mark_seen) = (Rc::clone(&t), Rc::clone(&ticks), Rc::clone(&mark_ran));
+        let (period, mark_after, hold_up) = (ms(40), ms(90), ms(60));
+        let i = el.set_interval(period, move |el, me| {
             ticks_i.set(ticks_i.get() + 1);
-            ti.push(format!("I tick {}", ticks_i.get()));
-            if ticks_i.get() == 3 {
-                ti.push("I clears itself");
-                el.clear_timeout(me);
+            match ticks_i.get() {
+                1 => {
+                    ti.push("I tick 1 sets the mark, then holds the loop");
+                    // Run 1 was due at or before now, so run 3 is due before the mark on
+                    // schedule: 2 periods < `mark_after`. Counted from when run 2 starts,
+                    // after the hold-up, it is due after it: `hold_up` + 1 period is more.
+                    let mark = Rc::clone(&mark_seen);
+                    el.set_timeout(mark_after, move |_| mark.set(true));
+                    std::thread::sleep(hold_up);
+                }
+                3 => {
+                    let place = if mark_seen.get() { "after" } else { "before" };
+                    ti.push(format!("I tick 3, {place} the mark"));
+                    ti.push("I clears itself");
+                    el.clear_timeout(me);
+                }
+                n => ti.push(format!("I tick {n}")),
             }
         });
         let tj = Rc::clone(&t);
@@ -50,14 +68,22 @@ check! {
             el.clear_timeout(i);
         });
         assert_eq!(el.run(), Ok(()));
+        assert!(
+            !t.events().iter().any(|e| e == "I tick 3, after the mark"),
+            "the third run of a 40 ms interval came after a timer its first run set 90 ms on, \
+             though on schedule it is due 80 ms after the first run was due: the first run held \
+             the loop 60 ms, and each next run was made due one period after the moment a run \
+             started or ended, so the schedule drifted. Make each run due one period after the \
+             previous run was due (its deadline)"
+        );
         insta::assert_snapshot!(t.lines(), @r"
-        I tick 1
+        I tick 1 sets the mark, then holds the loop
         J tick 1
         D
         I tick 2
         J tick 2
         X clears K, then K again, and D which already ran
-        I tick 3
+        I tick 3, before the mark
         I clears itself
         J tick 3
         S stops J
