@@ -10,8 +10,9 @@ fn assert_all_ran(trace: &testkit::Trace, expected: usize) {
     let ran = trace.events().len();
     assert_eq!(
         ran, expected,
-        "only {ran} of the {expected} timers ran: timers with the same deadline must not \
-         replace each other (key them by deadline and a sequence number)"
+        "only {ran} of the {expected} timers ran: no timer may be lost, neither one that shares \
+         its deadline with another (key them by deadline and a sequence number) nor one that a \
+         callback schedules while it runs (it goes into the loop's own timers)"
     );
 }
 
