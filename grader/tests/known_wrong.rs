@@ -356,6 +356,7 @@ fixtures! {
         wake_writes_four_bytes,
         would_block_ends_response,
         deregisters_after_first_event,
+        raw_errno_not_negated,
         alt_own_packed_event,
         alt_pipe_waker,
         alt_small_buffers,

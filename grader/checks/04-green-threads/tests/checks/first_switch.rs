@@ -1,4 +1,5 @@
 use crate::child;
+use crate::overlap;
 use crate::probes::rsp_at_entry;
 use green_threads::context::{Context, prepare, switch};
 use green_threads::first_switch::run_on_stack;
@@ -49,6 +50,16 @@ check! {
              times and the inner one ran {} times; expected once each",
             NESTED.load(Ordering::SeqCst),
             CALLS.load(Ordering::SeqCst) - before
+        );
+        let overlap = overlap::run();
+        assert!(
+            overlap.a_runs == 1 && overlap.b_runs == 1,
+            "thread A's run_on_stack was held up just after it began, while thread B's ran its \
+             function; then A's function ran {} times and B's {} times, expected once each: \
+             A's entry found B's state. Keep what the switch needs in a thread_local (or on \
+             the caller's stack), not in a global that the threads share",
+            overlap.a_runs,
+            overlap.b_runs
         );
         let counts: Vec<usize> = (0..4)
             .map(|_| {

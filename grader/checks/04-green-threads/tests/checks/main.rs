@@ -6,6 +6,7 @@ mod abi;
 mod child;
 mod first_switch;
 mod memory;
+mod overlap;
 mod probes;
 mod runtime;
 mod scale;
