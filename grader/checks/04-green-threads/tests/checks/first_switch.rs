@@ -34,10 +34,10 @@ fn count_mine() {
 }
 
 check! {
-    /// `run_on_stack` called from the function it runs (a switch within a switch), and
-    /// from four threads at once, 100,000 times each: every call runs its function once and
-    /// comes back. What a first switch keeps while it runs belongs to its thread, and to
-    /// that one call.
+    /// `run_on_stack` called from the function it runs (a switch within a switch), from two
+    /// threads whose switches are made to overlap (see `overlap`), and from four threads at
+    /// once, 100,000 times each: every call runs its function once and comes back. What a
+    /// first switch keeps while it runs belongs to its thread, and to that one call.
     fn nested_and_from_threads() {
         const ROUNDS: usize = 100_000;
         let mut outer = vec![0u8; 64 * 1024];
