@@ -114,10 +114,10 @@ check! {
             AfterMove::Counted(words) => panic!(
                 "count_words({text:?}) was polled once, then moved, and a count_words({other:?}) \
                  put in its old place; it counted {words} words, where the first line at its old \
-                 place has 1 (and its own, 3): it did not keep a pointer into its buffer across \
-                 count_down(2). Take the pointer at the first poll, and after the await count \
-                 the words through it (reading the old place after a move is the danger that \
-                 makes this future !Unpin)"
+                 place has 1 (and its own, 3): after count_down(2) it did not read the line through \
+                 a pointer into its old place. Keep the buffer inline, take the pointer into it \
+                 at the first poll, and after the await count the words through it (reading \
+                 the old place after a move is the danger that makes this future !Unpin)"
             ),
             AfterMove::ReadyAtFirstPoll => panic!("count_words({text:?}) was ready at its first poll"),
             AfterMove::StillPending => {
