@@ -3,7 +3,7 @@ use multi_thread::Runtime;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -79,6 +79,56 @@ impl Future for Counting {
         *self.slot.lock().unwrap() = Some(cx.waker().clone());
         self.polls.fetch_add(1, Ordering::SeqCst);
         Poll::Pending
+    }
+}
+
+/// Waits for its gate. Its first poll, once its waker is in the gate, has another thread
+/// open the gate and returns only after that wake has returned: the wake lands while the
+/// worker still counts the task as running, on every run, not only when a race allows.
+struct OpenedWhileRunning {
+    gate: Gate,
+    opened: bool,
+}
+
+impl Future for OpenedWhileRunning {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if Pin::new(&mut self.gate.wait()).poll(cx).is_ready() {
+            return Poll::Ready(());
+        }
+        if !std::mem::replace(&mut self.opened, true) {
+            let gate = self.gate.clone();
+            let (woke, woken) = mpsc::channel();
+            thread::spawn(move || {
+                gate.open();
+                let _ = woke.send(());
+            });
+            // Bounded, so that a runtime whose wake waits for the poll to end gets its wake
+            // in late rather than never: only a lost wake fails.
+            let _ = woken.recv_timeout(Duration::from_secs(1));
+        }
+        Poll::Pending
+    }
+}
+
+/// Tasks woken from another thread during their poll, after they stored their waker.
+fn woken_while_running() {
+    const ROUNDS: usize = 20;
+    let rt = Runtime::new(2).unwrap();
+    for round in 0..ROUNDS {
+        let handle = rt.spawn(OpenedWhileRunning {
+            gate: Gate::default(),
+            opened: false,
+        });
+        assert_eq!(
+            join_within(handle, PATIENCE),
+            Some(Ok(())),
+            "round {round} of {ROUNDS}: a task woken from another thread during its poll \
+             (after it had stored its waker) was never polled again: the wake was lost \
+             between the poll and the moment the task was marked waiting. A wake that comes \
+             while the task runs must make one more poll after it"
+        );
     }
 }
 
@@ -287,9 +337,10 @@ check! {
         }
     }
 
-    /// Wakes from another thread, racing with the task's poll, in thousands of rounds:
-    /// every round's task finishes, whichever comes first.
+    /// Wakes from another thread, forced into a poll, then racing with the task's poll in
+    /// thousands of rounds: every round's task finishes, whichever comes first.
     fn no_lost_wakes() {
+        woken_while_running();
         // One worker going to sleep, again and again, while this thread spawns the next task
         // shortly after the last one ran (it spins on a counter rather than sleeping, so the
         // spawn races with the worker's way back to its wait): a worker that looks at the
