@@ -346,15 +346,18 @@ check! {
         // spawn races with the worker's way back to its wait): a worker that looks at the
         // queues before it counts itself asleep misses one sooner or later.
         const IDLE_ROUNDS: usize = 10_000;
+        const RACE_TIME: Duration = Duration::from_millis(2500);
         let rt = Runtime::new(1).unwrap();
         let ran = Arc::new(AtomicUsize::new(0));
         // Kept: what the handles do when dropped is another check's business.
         let mut handles = Vec::with_capacity(IDLE_ROUNDS);
         // At least IDLE_ROUNDS, and for at least 0.6 s: on a busy machine fewer rounds find
-        // the two threads running at the same moment.
+        // the two threads running at the same moment. At most RACE_TIME, so that a machine
+        // too busy to get through them leaves the check within its time limit.
         let started = Instant::now();
         for round in 0.. {
-            if round >= IDLE_ROUNDS && (started.elapsed() > ms(600) || round >= 10 * IDLE_ROUNDS) {
+            let enough = round >= IDLE_ROUNDS && (started.elapsed() > ms(600) || round >= 10 * IDLE_ROUNDS);
+            if enough || started.elapsed() > RACE_TIME {
                 break;
             }
             // A delay that sweeps, round after round, across the worker's way back to its
@@ -367,42 +370,54 @@ check! {
                 counter.fetch_add(1, Ordering::SeqCst);
             }));
             let until = Instant::now() + PATIENCE;
+            let mut spins = 0u32;
             while ran.load(Ordering::SeqCst) <= round {
                 assert!(
                     Instant::now() < until,
                     "round {round} on one worker: a task spawned just as the worker went back \
                      to waiting was never run (the worker slept through it)"
                 );
-                std::hint::spin_loop();
+                // Spinning sees the task run at once; past a few microseconds the worker is
+                // not running, and on a busy machine this thread would take its processor.
+                spins += 1;
+                if spins < 4096 {
+                    std::hint::spin_loop();
+                } else {
+                    thread::yield_now();
+                }
             }
         }
         drop((rt, handles));
         const ROUNDS: usize = 2000;
         let rt = Runtime::new(2).unwrap();
+        let mut handles = Vec::with_capacity(ROUNDS);
+        let started = Instant::now();
         for round in 0..ROUNDS {
+            if started.elapsed() > RACE_TIME {
+                break;
+            }
             let gate = Gate::default();
             let waiting = gate.clone();
+            // Told by the task itself: no thread per round to join its handle.
+            let (done, finished) = mpsc::channel();
+            let task = async move {
+                waiting.wait().await;
+                let _ = done.send(());
+            };
             // Half the rounds open the gate before the task exists, half while it may run.
             if round % 2 == 0 {
-                let handle = rt.spawn(async move { waiting.wait().await });
+                handles.push(rt.spawn(task));
                 gate.open();
-                assert_eq!(
-                    join_within(handle, PATIENCE),
-                    Some(Ok(())),
-                    "round {round} of {ROUNDS}: a task woken from another thread while it \
-                     ran or waited was never polled again (a lost wake)"
-                );
             } else {
                 let opener = thread::spawn(move || gate.open());
-                let handle = rt.spawn(async move { waiting.wait().await });
+                handles.push(rt.spawn(task));
                 opener.join().unwrap();
-                assert_eq!(
-                    join_within(handle, PATIENCE),
-                    Some(Ok(())),
-                    "round {round} of {ROUNDS}: a task woken from another thread while it \
-                     ran or waited was never polled again (a lost wake)"
-                );
             }
+            assert!(
+                finished.recv_timeout(PATIENCE).is_ok(),
+                "round {round} of {ROUNDS}: a task woken from another thread while it ran or \
+                 waited was never polled again (a lost wake)"
+            );
         }
     }
 }
