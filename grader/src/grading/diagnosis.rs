@@ -1,21 +1,23 @@
 //! Finding the causes that several failing checks share, so that a learner reads one
 //! explanation of one bug instead of a hint per check, each pointing somewhere else.
 
+use super::stuck::Stuck;
 use super::verdict::{Origin, SNAPSHOT_DIFFERS};
 use crate::course::{Course, Exercise};
 use crate::report::{CheckReport, Diagnosis, Status};
 use crate::ui::text::shorten_lines;
 
 /// What makes two failures the same: the bug their checks named, the same crash, the same
-/// place in the learner's code where a panic began, running out of time, or the same
-/// message.
+/// place in the learner's code where a panic began, running out of time (stuck in the same
+/// places of the learner's code, when the stacks could be taken), or the same message.
 enum Cause<'a> {
     /// A cause the exercise declares, named by the checks that recognized it.
     Named(&'a crate::course::Cause),
     Crash(String),
     /// The place is what counts; the message is the first such panic's.
     PanicAt(Origin),
-    Timeout,
+    /// The places the threads were stuck in, when known.
+    Timeout(Option<String>),
     Message(String),
 }
 
@@ -25,7 +27,7 @@ impl PartialEq for Cause<'_> {
             (Cause::Named(a), Cause::Named(b)) => a.name == b.name,
             (Cause::Crash(a), Cause::Crash(b)) | (Cause::Message(a), Cause::Message(b)) => a == b,
             (Cause::PanicAt(a), Cause::PanicAt(b)) => a.place == b.place,
-            (Cause::Timeout, Cause::Timeout) => true,
+            (Cause::Timeout(a), Cause::Timeout(b)) => a == b,
             _ => false,
         }
     }
@@ -34,6 +36,7 @@ impl PartialEq for Cause<'_> {
 fn cause_of<'a>(
     check: &CheckReport,
     origin: Option<&Origin>,
+    stuck: Option<&Stuck>,
     ex: &'a Exercise,
 ) -> Option<Cause<'a>> {
     let named = check.cause.as_deref().and_then(|name| ex.cause(name));
@@ -42,7 +45,7 @@ fn cause_of<'a>(
     }
     Some(match (check.status, origin) {
         (Status::Crash, _) => Cause::Crash(check.message.clone()),
-        (Status::Timeout, _) => Cause::Timeout,
+        (Status::Timeout, _) => Cause::Timeout(stuck.map(|s| s.places.clone())),
         (Status::Fail, Some(origin)) => Cause::PanicAt(origin.clone()),
         // Every snapshot that differs says so in the same words: only the diffs tell
         // whether two differ for one reason.
@@ -52,41 +55,54 @@ fn cause_of<'a>(
     })
 }
 
-/// The causes of `checks` (each paired with where its panic began in the learner's code)
-/// of exercise `ex`, in course order: those the checks named, and those two or more of
-/// them share.
-pub fn diagnose(
-    checks: &[(&CheckReport, Option<&Origin>)],
-    course: &Course,
-    ex: &Exercise,
-) -> Vec<Diagnosis> {
+/// A check's report, where its panic began in the learner's code, and where its threads
+/// were stuck.
+pub type Graded<'a> = (&'a CheckReport, Option<&'a Origin>, Option<&'a Stuck>);
+
+/// The causes of `checks` of exercise `ex`, in course order: those the checks named, and
+/// those two or more of them share.
+pub fn diagnose(checks: &[Graded], course: &Course, ex: &Exercise) -> Vec<Diagnosis> {
     let book = course.book_link(&ex.book);
     // Groups in course order of their first check, as `checks` come: steps build on one
     // another, so the earliest failure is the likeliest root of the later ones.
-    let mut groups: Vec<(Cause, Vec<&CheckReport>)> = Vec::new();
-    for (check, origin) in checks {
-        let Some(cause) = cause_of(check, *origin, ex) else {
+    let mut groups: Vec<(Cause, Vec<&CheckReport>, Option<&Stuck>)> = Vec::new();
+    for (check, origin, stuck) in checks {
+        let Some(cause) = cause_of(check, *origin, *stuck, ex) else {
             continue;
         };
-        match groups.iter_mut().find(|(c, _)| *c == cause) {
-            Some((_, members)) => members.push(check),
-            None => groups.push((cause, vec![check])),
+        match groups.iter_mut().find(|(c, ..)| *c == cause) {
+            Some((_, members, first_stuck)) => {
+                members.push(check);
+                *first_stuck = first_stuck.or(*stuck);
+            }
+            None => groups.push((cause, vec![check], *stuck)),
         }
     }
     // A named cause explains even one failure better than the check's own hint can.
-    groups.retain(|(cause, members)| members.len() > 1 || matches!(cause, Cause::Named(_)));
+    groups.retain(|(cause, members, _)| members.len() > 1 || matches!(cause, Cause::Named(_)));
     groups
         .into_iter()
-        .map(|(cause, members)| explain(cause, &members, course, &book))
+        .map(|(cause, members, stuck)| explain(cause, &members, stuck, course, &book))
         .collect()
 }
 
-fn explain(cause: Cause, members: &[&CheckReport], course: &Course, book: &str) -> Diagnosis {
+fn explain(
+    cause: Cause,
+    members: &[&CheckReport],
+    stuck: Option<&Stuck>,
+    course: &Course,
+    book: &str,
+) -> Diagnosis {
     let n = members.len();
     let first = members[0];
     let (cause, hint, book) = match cause {
+        // On the first line, which the report leads with: where the code was stuck
+        // says which of the learner's functions the cause is in.
         Cause::Named(named) => (
-            named.says.clone(),
+            match stuck {
+                Some(stuck) => format!("{} (stuck: {})", named.says, stuck.text),
+                None => named.says.clone(),
+            },
             named.hint.clone(),
             course.book_link(&named.book),
         ),
@@ -108,7 +124,15 @@ fn explain(cause: Cause, members: &[&CheckReport], course: &Course, book: &str) 
             ),
             first.book.clone(),
         ),
-        Cause::Timeout => (
+        Cause::Timeout(Some(_)) => (
+            format!(
+                "{n} checks did not finish in time, stuck in the same places: {}",
+                stuck.map_or("", |s| s.text.as_str())
+            ),
+            format!("Start with the earliest, {}: {}", first.name, first.hint),
+            first.book.clone(),
+        ),
+        Cause::Timeout(None) => (
             format!(
                 "{n} checks did not finish in time: one infinite loop, deadlock or wait that \
                  nothing ends can stall all of them"
@@ -168,7 +192,7 @@ mod tests {
         .unwrap()
     }
 
-    fn diagnose(checks: &[(&CheckReport, Option<&Origin>)]) -> Vec<Diagnosis> {
+    fn diagnose(checks: &[Graded]) -> Vec<Diagnosis> {
         let course = course();
         super::diagnose(checks, &course, &course.exercises[0])
     }
@@ -188,7 +212,7 @@ mod tests {
             check("abi::other", Status::Pass, ""),
             check("abi::more", Status::Crash, SEGV),
         ];
-        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let paired: Vec<_> = checks.iter().map(|c| (c, None, None)).collect();
         let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
         let d = &found[0];
@@ -215,9 +239,9 @@ mod tests {
         };
         let (first, second) = (origin("index out of bounds\n(more)"), origin("other words"));
         let paired = [
-            (&checks[0], Some(&first)),
-            (&checks[1], Some(&second)),
-            (&checks[2], None),
+            (&checks[0], Some(&first), None),
+            (&checks[1], Some(&second), None),
+            (&checks[2], None, None),
         ];
         let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -243,7 +267,7 @@ mod tests {
             check("b::nine", Status::Fail, SNAPSHOT_DIFFERS),
             check("b::seven", Status::Todo, "not started yet"),
         ];
-        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let paired: Vec<_> = checks.iter().map(|c| (c, None, None)).collect();
         let found = diagnose(&paired);
         let causes: Vec<_> = found.iter().map(|d| d.checks.clone()).collect();
         assert_eq!(
@@ -274,7 +298,7 @@ mod tests {
             named("s::three", "not-declared"),
             named("s::four", "wrong-token"),
         ];
-        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let paired: Vec<_> = checks.iter().map(|c| (c, None, None)).collect();
         let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].cause, "events come with another token");
@@ -282,7 +306,7 @@ mod tests {
         assert_eq!(found[0].hint, "store the token");
         assert_eq!(found[0].book, "book/src/x.md#tokens");
         let alone = [named("s::five", "wrong-token")];
-        let paired: Vec<_> = alone.iter().map(|c| (c, None)).collect();
+        let paired: Vec<_> = alone.iter().map(|c| (c, None, None)).collect();
         assert_eq!(diagnose(&paired)[0].checks, ["s::five"]);
     }
 }

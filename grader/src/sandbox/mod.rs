@@ -15,6 +15,7 @@ pub mod cgroup;
 pub mod namespaces;
 mod output;
 pub mod reaper;
+pub mod stacks;
 mod wait;
 
 use cgroup::CheckGroups;
@@ -32,6 +33,13 @@ use wait::ExitWaiter;
 
 /// Environment variable naming the record descriptors (shared with `testkit::record`).
 pub const FDS_VAR: &str = "GRADER_RECORD_FDS";
+/// Environment variable naming the socket on which a check asks for its own stacks
+/// (shared with `testkit::stuck`): a check that gives up waiting (a drop that never
+/// returns) has the grader say where its threads were, as a time limit would.
+pub const STACKS_VAR: &str = "GRADER_STACKS_FD";
+/// A check is answered this many times at most: a snapshot stops it for a moment, and
+/// code under test must not make the grader do nothing else.
+const MAX_ASKS: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -67,6 +75,10 @@ pub struct Run {
     /// The check's memory limit in bytes, when the kernel killed a process of the check
     /// for going over it.
     pub out_of_memory: Option<u64>,
+    /// Every thread's stack, taken before a kill for time or when the check asked.
+    pub stacks: Option<stacks::Snapshot>,
+    /// How long taking `stacks` took.
+    pub stacks_took: Duration,
 }
 
 /// A command to run: the program, its arguments, its directory and extra environment.
@@ -86,8 +98,13 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     let (nonce_read, nonce_write) = pipe()?;
     let (record_read, record_write) = pipe()?;
     let (out_read, out_write) = pipe()?;
+    let (asking, asking_theirs) = socket_pair()?;
     File::from(nonce_write).write_all(nonce.as_bytes())?;
-    let child_fds = [nonce_read.as_raw_fd(), record_write.as_raw_fd()];
+    let child_fds = [
+        nonce_read.as_raw_fd(),
+        record_write.as_raw_fd(),
+        asking_theirs.as_raw_fd(),
+    ];
 
     let mut command = Command::new(spec.program);
     command
@@ -109,7 +126,8 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     }
     command
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .env(FDS_VAR, format!("{}:{}", child_fds[0], child_fds[1]));
+        .env(FDS_VAR, format!("{}:{}", child_fds[0], child_fds[1]))
+        .env(STACKS_VAR, child_fds[2].to_string());
     let (cpu_secs, max_file) = (limits.timeout.as_secs() + 5, limits.max_file);
     let max_tasks = limits.max_tasks;
     let isolation = spec.isolation.cloned();
@@ -144,8 +162,9 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     let started = Instant::now();
     let mut child = reaper::spawn_kept(&mut command)?;
     drop(command);
-    drop((nonce_read, record_write));
+    drop((nonce_read, record_write, asking_theirs));
     let pgid = child.id() as libc::pid_t;
+    let mut asks = Asks::new(asking)?;
 
     let waiter = ExitWaiter::new(pgid);
     let mut output = CappedOutput::default();
@@ -160,7 +179,14 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
             ending = Some(Ending::TimedOut);
             break;
         }
-        let ready = waiter.wait(out_open.then_some(out.as_raw_fd()), deadline - now)?;
+        let ready = waiter.wait(
+            out_open.then_some(out.as_raw_fd()),
+            asks.fd(),
+            deadline - now,
+        )?;
+        if ready.asked {
+            asks.answer(pgid);
+        }
         if ready.output {
             out_open = output.drain(&mut out)?;
             if output.total > limits.max_output {
@@ -177,9 +203,19 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
             });
         }
     }
+    // Where a stuck check was stuck is only known before it is killed.
+    let mut leftover = std::mem::take(&mut asks.leftover);
+    if ending == Some(Ending::TimedOut) {
+        let started = Instant::now();
+        let (snapshot, left) = stacks::take(pgid, stacks::BUDGET);
+        asks.took = started.elapsed();
+        leftover.add(left);
+        asks.snapshot = snapshot.or(asks.snapshot.take());
+    }
     // Whatever the ending, nothing the check started may outlive it.
     // SAFETY: killpg on the group we created for this child.
     unsafe { libc::killpg(pgid, libc::SIGKILL) };
+    stacks::reap(leftover, pgid);
     child.wait()?;
     let elapsed = started.elapsed();
     let out_of_memory = groups.out_of_memory().then_some(limits.max_memory);
@@ -192,7 +228,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         let grace = Instant::now() + Duration::from_millis(200);
         while out_open && Instant::now() < grace {
             if waiter
-                .wait(Some(out.as_raw_fd()), grace - Instant::now())?
+                .wait(Some(out.as_raw_fd()), None, grace - Instant::now())?
                 .output
             {
                 out_open = output.drain(&mut out)?;
@@ -206,7 +242,78 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         record,
         elapsed,
         out_of_memory,
+        stacks: asks.snapshot,
+        stacks_took: asks.took,
     })
+}
+
+/// The grader's end of the socket on which the check asks for its stacks.
+struct Asks {
+    socket: Option<OwnedFd>,
+    answered: usize,
+    snapshot: Option<stacks::Snapshot>,
+    took: Duration,
+    leftover: stacks::Leftover,
+}
+
+impl Asks {
+    fn new(socket: OwnedFd) -> io::Result<Asks> {
+        set_nonblocking(socket.as_raw_fd())?;
+        Ok(Asks {
+            socket: Some(socket),
+            answered: 0,
+            snapshot: None,
+            took: Duration::ZERO,
+            leftover: stacks::Leftover::default(),
+        })
+    }
+
+    fn fd(&self) -> Option<RawFd> {
+        self.socket.as_ref().map(AsRawFd::as_raw_fd)
+    }
+
+    /// Takes the stacks of `pid` and tells the check they are taken; stops listening when
+    /// the check closed its end or asked too often.
+    fn answer(&mut self, pid: libc::pid_t) {
+        let Some(socket) = &self.socket else { return };
+        let mut byte = [0u8; 64];
+        // SAFETY: reading into a buffer we own from a descriptor we own.
+        let read = unsafe { libc::read(socket.as_raw_fd(), byte.as_mut_ptr().cast(), 64) };
+        if read == 0 || self.answered >= MAX_ASKS {
+            self.socket = None;
+            return;
+        }
+        if read < 0 {
+            return;
+        }
+        let started = Instant::now();
+        let (snapshot, leftover) = stacks::take(pid, stacks::BUDGET);
+        self.took = started.elapsed();
+        // A thread that did not stop in time is reaped once the check is killed.
+        self.leftover.add(leftover);
+        self.snapshot = snapshot.or(self.snapshot.take());
+        self.answered += 1;
+        // SAFETY: writing one byte from a buffer we own to a descriptor we own.
+        unsafe { libc::write(socket.as_raw_fd(), b".".as_ptr().cast(), 1) };
+    }
+}
+
+fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: socketpair writes two descriptors into the array we pass.
+    let rc = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just created and are owned by nobody else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 fn read_record(read_end: OwnedFd, nonce: &str) -> io::Result<Option<String>> {

@@ -1,0 +1,283 @@
+//! Where a stuck check was stuck, in the learner's words: the functions of their own crate
+//! on each thread, and the call those made that did not return (`JoinHandle::join`,
+//! `Receiver::recv`, `Condvar::wait`, `sleep`, `epoll_wait`...). Threads stuck the same way
+//! are told once, with their number.
+//!
+//! Frames of the standard library, the C library, the checks and their helpers are left
+//! out: a learner can act on their own functions only, and the one call they made that
+//! never came back says what they were waiting for.
+
+mod unwind;
+
+use crate::sandbox::stacks::Snapshot;
+
+/// Where a check's threads were when its stacks were taken.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stuck {
+    /// `the main thread waiting in `ThreadPool::drop` → `JoinHandle::join`; 4 threads ...`
+    pub text: String,
+    /// The same places without how many threads were at each: checks whose threads were
+    /// stuck in the same places share it, whatever their numbers of threads.
+    pub places: String,
+}
+
+/// Where the threads of `snapshot` were in the crate `crate_name` (the exercise's), or
+/// `None` when no thread was in it.
+pub fn describe(snapshot: &Snapshot, crate_name: &str) -> Option<Stuck> {
+    let stacks = unwind::name_stacks(snapshot);
+    // (place, how many threads, whether the main thread is one of them), in thread order.
+    let mut places: Vec<(String, usize, bool)> = Vec::new();
+    for stack in &stacks {
+        let Some(place) = place_of(&stack.frames, crate_name) else {
+            continue;
+        };
+        match places.iter_mut().find(|(p, _, _)| *p == place) {
+            Some((_, n, main)) => {
+                *n += 1;
+                *main |= stack.main;
+            }
+            None => places.push((place, 1, stack.main)),
+        }
+    }
+    if places.is_empty() {
+        return None;
+    }
+    let text = places
+        .iter()
+        .map(|(place, n, main)| match (n, main) {
+            (1, true) => format!("the main thread {place}"),
+            (1, false) => format!("1 thread {place}"),
+            (n, _) => format!("{n} threads {place}"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut sorted: Vec<&str> = places.iter().map(|(p, _, _)| p.as_str()).collect();
+    sorted.sort_unstable();
+    Some(Stuck {
+        text,
+        places: sorted.join("; "),
+    })
+}
+
+/// Learner functions shown per thread, innermost last: enough to tell one loop from
+/// another without the whole call chain.
+const SHOWN: usize = 3;
+
+/// Where one thread was: `waiting in `a` → `b` → `call``, `busy in `a``, or `None` when
+/// none of its frames is the learner's.
+fn place_of(frames: &[Option<String>], crate_name: &str) -> Option<String> {
+    let theirs = |f: &Option<String>| f.as_deref().is_some_and(|n| in_crate(n, crate_name));
+    let innermost = frames.iter().position(theirs)?;
+    let mut chain: Vec<String> = frames
+        .iter()
+        .filter(|f| theirs(f))
+        .map(|f| short_name(f.as_deref().unwrap_or_default()))
+        .collect();
+    chain.reverse();
+    chain.dedup();
+    if chain.len() > SHOWN {
+        chain.drain(..chain.len() - SHOWN);
+        chain.insert(0, "…".to_owned());
+    }
+    // The call the learner's innermost function made: the nearest named frame inside it.
+    let call = frames[..innermost]
+        .iter()
+        .rev()
+        .flatten()
+        .next()
+        .map(|name| short_name(name));
+    let quoted = |name: &String| match name.as_str() {
+        "…" => name.clone(),
+        _ => format!("`{name}`"),
+    };
+    let mut shown: Vec<String> = chain.iter().map(quoted).collect();
+    Some(match call {
+        Some(call) => {
+            shown.push(quoted(&call));
+            format!("waiting in {}", shown.join(" → "))
+        }
+        None if innermost == 0 => format!("busy in {}", shown.join(" → ")),
+        None => format!("in {}", shown.join(" → ")),
+    })
+}
+
+/// Whether the function `name` belongs to `crate_name`: its path starts with the crate, or
+/// it implements a trait for one of the crate's types, or one of the crate's traits.
+fn in_crate(name: &str, crate_name: &str) -> bool {
+    let owner = |path: &str| {
+        let path = path.trim_start_matches(['&', '*', '[', '(']);
+        let path = path
+            .strip_prefix("mut ")
+            .or_else(|| path.strip_prefix("const "))
+            .or_else(|| path.strip_prefix("dyn "))
+            .unwrap_or(path);
+        path.split("::").next() == Some(crate_name)
+    };
+    match qualified(name) {
+        Some((self_type, trait_path, _)) => {
+            owner(self_type) || trait_path.is_some_and(|t| owner(t))
+        }
+        None => owner(name),
+    }
+}
+
+/// `<Self as Trait>::rest` split into its parts (`Trait` absent for `<Self>::rest`).
+fn qualified(name: &str) -> Option<(&str, Option<&str>, &str)> {
+    let inner = name.strip_prefix('<')?;
+    let mut depth = 0;
+    for (i, c) in inner.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' if depth > 0 => depth -= 1,
+            '>' => {
+                let (head, rest) = (&inner[..i], &inner[i + 1..]);
+                let rest = rest.strip_prefix("::").unwrap_or(rest);
+                return Some(match split_outside_generics(head, " as ") {
+                    Some((self_type, trait_path)) => (self_type, Some(trait_path), rest),
+                    None => (head, None, rest),
+                });
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn split_outside_generics<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
+    let mut depth = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            _ if depth == 0 && text[i..].starts_with(separator) => {
+                return Some((&text[..i], &text[i + separator.len()..]));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A function's name as a learner would write it at a call: `ThreadPool::drop`,
+/// `Receiver::recv`, `Worker::new::{closure}`, `sleep`.
+fn short_name(name: &str) -> String {
+    let path = match qualified(name) {
+        Some((self_type, _, rest)) => format!("{self_type}::{rest}"),
+        None => name.to_owned(),
+    };
+    let path = without_generics(&path).replace("{{closure}}", "{closure}");
+    let segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+    let first_type = segments
+        .iter()
+        .position(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
+    match first_type {
+        Some(i) => segments[i..].join("::"),
+        // A free function: its own name, and the closures it holds.
+        None => {
+            let own = segments
+                .iter()
+                .rposition(|s| !s.starts_with('{'))
+                .unwrap_or(0);
+            segments[own..].join("::")
+        }
+    }
+}
+
+fn without_generics(text: &str) -> String {
+    let mut depth = 0;
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(names: &[&str]) -> Vec<Option<String>> {
+        names
+            .iter()
+            .map(|n| (!n.is_empty()).then(|| n.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn names_are_shortened_as_calls_are_written() {
+        for (name, short) in [
+            (
+                "<threads::pool::ThreadPool as core::ops::drop::Drop>::drop",
+                "ThreadPool::drop",
+            ),
+            ("std::thread::JoinHandle<T>::join", "JoinHandle::join"),
+            ("std::sync::mpmc::Receiver<T>::recv", "Receiver::recv"),
+            (
+                "threads::pool::Worker::new::{{closure}}",
+                "Worker::new::{closure}",
+            ),
+            ("std::thread::functions::sleep", "sleep"),
+            ("alpha::sleep_forever", "sleep_forever"),
+            ("alpha::run::{{closure}}", "run::{closure}"),
+            ("epoll_wait", "epoll_wait"),
+        ] {
+            assert_eq!(short_name(name), short, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_crate_of_a_function_is_its_path_its_type_or_its_trait() {
+        assert!(in_crate(
+            "<threads::pool::ThreadPool as core::ops::drop::Drop>::drop",
+            "threads"
+        ));
+        assert!(in_crate(
+            "<&mut threads::X as core::fmt::Debug>::fmt",
+            "threads"
+        ));
+        assert!(in_crate(
+            "<alloc::vec::Vec<T> as threads::Job>::run",
+            "threads"
+        ));
+        assert!(!in_crate("std::thread::JoinHandle<T>::join", "threads"));
+        assert!(!in_crate(
+            "core::ptr::drop_in_place<threads::pool::ThreadPool>",
+            "threads"
+        ));
+        assert!(!in_crate("threadsafe::x", "threads"));
+    }
+
+    #[test]
+    fn a_thread_is_placed_by_its_own_functions_and_the_call_that_did_not_return() {
+        let joining = frames(&[
+            "syscall",
+            "",
+            "std::thread::JoinHandle<T>::join",
+            "<threads::pool::ThreadPool as core::ops::drop::Drop>::drop",
+            "core::ptr::drop_in_place<threads::pool::ThreadPool>",
+            "checks::pool::drop_in_time::{{closure}}",
+            "std::sys::backtrace::__rust_begin_short_backtrace",
+        ]);
+        assert_eq!(
+            place_of(&joining, "threads").as_deref(),
+            Some("waiting in `ThreadPool::drop` → `JoinHandle::join`")
+        );
+        let spinning = frames(&["alpha::spin_forever", "checks::hostile::spins"]);
+        assert_eq!(
+            place_of(&spinning, "alpha").as_deref(),
+            Some("busy in `spin_forever`")
+        );
+        let outside = frames(&["syscall", "testkit::record::run"]);
+        assert_eq!(place_of(&outside, "alpha"), None);
+        let deep = frames(&["read", "a::d", "a::c", "a::c", "a::b", "a::a"]);
+        assert_eq!(
+            place_of(&deep, "a").as_deref(),
+            Some("waiting in … → `b` → `c` → `d` → `read`")
+        );
+    }
+}
