@@ -16,8 +16,9 @@ use crate::sandbox::stacks::Snapshot;
 pub struct Stuck {
     /// `the main thread waiting in `ThreadPool::drop` → `JoinHandle::join`; 4 threads ...`
     pub text: String,
-    /// The same places without how many threads were at each: checks whose threads were
-    /// stuck in the same places share it, whatever their numbers of threads.
+    /// The innermost of the learner's functions each thread was in, and the call it made,
+    /// without how many threads: checks stuck at the same places share it, whatever
+    /// their numbers of threads and whichever of their functions led there.
     pub places: String,
 }
 
@@ -26,12 +27,12 @@ pub struct Stuck {
 pub fn describe(snapshot: &Snapshot, crate_name: &str) -> Option<Stuck> {
     let stacks = unwind::name_stacks(snapshot);
     // (place, how many threads, whether the main thread is one of them), in thread order.
-    let mut places: Vec<(String, usize, bool)> = Vec::new();
+    let mut places: Vec<(Place, usize, bool)> = Vec::new();
     for stack in &stacks {
         let Some(place) = place_of(&stack.frames, crate_name) else {
             continue;
         };
-        match places.iter_mut().find(|(p, _, _)| *p == place) {
+        match places.iter_mut().find(|(p, _, _)| p.text == place.text) {
             Some((_, n, main)) => {
                 *n += 1;
                 *main |= stack.main;
@@ -42,17 +43,20 @@ pub fn describe(snapshot: &Snapshot, crate_name: &str) -> Option<Stuck> {
     if places.is_empty() {
         return None;
     }
+    // What the check called first: the threads the learner's code started wait for it.
+    places.sort_by_key(|(place, _, _)| !place.called_by_check);
     let text = places
         .iter()
         .map(|(place, n, main)| match (n, main) {
-            (1, true) => format!("the main thread {place}"),
-            (1, false) => format!("1 thread {place}"),
-            (n, _) => format!("{n} threads {place}"),
+            (1, true) => format!("the main thread {}", place.text),
+            (1, false) => format!("1 thread {}", place.text),
+            (n, _) => format!("{n} threads {}", place.text),
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let mut sorted: Vec<&str> = places.iter().map(|(p, _, _)| p.as_str()).collect();
+    let mut sorted: Vec<&str> = places.iter().map(|(p, _, _)| p.key.as_str()).collect();
     sorted.sort_unstable();
+    sorted.dedup();
     Some(Stuck {
         text,
         places: sorted.join("; "),
@@ -63,11 +67,32 @@ pub fn describe(snapshot: &Snapshot, crate_name: &str) -> Option<Stuck> {
 /// another without the whole call chain.
 const SHOWN: usize = 3;
 
-/// Where one thread was: `waiting in `a` → `b` → `call``, `busy in `a``, or `None` when
-/// none of its frames is the learner's.
-fn place_of(frames: &[Option<String>], crate_name: &str) -> Option<String> {
+/// Where one thread was.
+#[derive(Debug, PartialEq)]
+struct Place {
+    /// `waiting in `a` → `b` → `call``, `busy in `a``.
+    text: String,
+    /// The innermost learner function and the call it made: `b → call`, `a`.
+    key: String,
+    /// Whether the learner's code on this thread was called by other code than the
+    /// standard library's (the check), rather than run as a thread it started.
+    called_by_check: bool,
+}
+
+/// Crates whose frames only pass calls on: a thread the learner's code starts begins in
+/// them.
+const RUNTIME_CRATES: [&str; 3] = ["std", "core", "alloc"];
+
+/// Where one thread was, or `None` when none of its frames is the learner's.
+fn place_of(frames: &[Option<String>], crate_name: &str) -> Option<Place> {
     let theirs = |f: &Option<String>| f.as_deref().is_some_and(|n| in_crate(n, crate_name));
     let innermost = frames.iter().position(theirs)?;
+    let outermost = frames.iter().rposition(theirs)?;
+    let called_by_check = frames[outermost + 1..].iter().flatten().any(|name| {
+        !RUNTIME_CRATES
+            .iter()
+            .any(|krate| in_crate(name, krate) || !name.contains("::"))
+    });
     let mut chain: Vec<String> = frames
         .iter()
         .filter(|f| theirs(f))
@@ -91,13 +116,25 @@ fn place_of(frames: &[Option<String>], crate_name: &str) -> Option<String> {
         _ => format!("`{name}`"),
     };
     let mut shown: Vec<String> = chain.iter().map(quoted).collect();
+    let own = chain.last().cloned().unwrap_or_default();
     Some(match call {
         Some(call) => {
             shown.push(quoted(&call));
-            format!("waiting in {}", shown.join(" → "))
+            Place {
+                text: format!("waiting in {}", shown.join(" → ")),
+                key: format!("{own} → {call}"),
+                called_by_check,
+            }
         }
-        None if innermost == 0 => format!("busy in {}", shown.join(" → ")),
-        None => format!("in {}", shown.join(" → ")),
+        None => Place {
+            text: format!(
+                "{} {}",
+                if innermost == 0 { "busy in" } else { "in" },
+                shown.join(" → ")
+            ),
+            key: own,
+            called_by_check,
+        },
     })
 }
 
@@ -263,21 +300,38 @@ mod tests {
             "checks::pool::drop_in_time::{{closure}}",
             "std::sys::backtrace::__rust_begin_short_backtrace",
         ]);
+        let place =
+            |frames: &[Option<String>], krate| place_of(frames, krate).map(|p| (p.text, p.key));
+        assert!(place_of(&joining, "threads").unwrap().called_by_check);
+        let worker = frames(&[
+            "syscall",
+            "std::sync::mpmc::Receiver<T>::recv",
+            "threads::pool::work",
+            "std::sys::backtrace::__rust_begin_short_backtrace",
+            "core::ops::function::FnOnce::call_once{{vtable.shim}}",
+            "start_thread",
+            "clone3",
+        ]);
+        assert!(!place_of(&worker, "threads").unwrap().called_by_check);
+        let pair = |text: &str, key: &str| Some((text.to_owned(), key.to_owned()));
         assert_eq!(
-            place_of(&joining, "threads").as_deref(),
-            Some("waiting in `ThreadPool::drop` → `JoinHandle::join`")
+            place(&joining, "threads"),
+            pair(
+                "waiting in `ThreadPool::drop` → `JoinHandle::join`",
+                "ThreadPool::drop → JoinHandle::join"
+            )
         );
         let spinning = frames(&["alpha::spin_forever", "checks::hostile::spins"]);
         assert_eq!(
-            place_of(&spinning, "alpha").as_deref(),
-            Some("busy in `spin_forever`")
+            place(&spinning, "alpha"),
+            pair("busy in `spin_forever`", "spin_forever")
         );
         let outside = frames(&["syscall", "testkit::record::run"]);
         assert_eq!(place_of(&outside, "alpha"), None);
         let deep = frames(&["read", "a::d", "a::c", "a::c", "a::b", "a::a"]);
         assert_eq!(
-            place_of(&deep, "a").as_deref(),
-            Some("waiting in … → `b` → `c` → `d` → `read`")
+            place(&deep, "a"),
+            pair("waiting in … → `b` → `c` → `d` → `read`", "d → read")
         );
     }
 }

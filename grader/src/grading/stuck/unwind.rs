@@ -16,10 +16,10 @@ use std::ops::Range;
 /// Frames beyond this depth say nothing more about where a thread was stuck.
 const MAX_FRAMES: usize = 128;
 
-/// One thread's functions, innermost first. `None` where an address has no name.
+/// One thread's functions.
 pub struct NamedStack {
     pub main: bool,
-    /// Whether the innermost frame is the thread's own code rather than a wait.
+    /// Innermost first; `None` where an address has no name.
     pub frames: Vec<Option<String>>,
 }
 
@@ -81,7 +81,7 @@ struct Binary {
     /// What to add to an address of the file to get the address in the process.
     bias: u64,
     sections: Option<Sections>,
-    /// Functions by start address: (end, name).
+    /// Functions by start address: (end, mangled name).
     functions: BTreeMap<u64, (u64, String)>,
 }
 
@@ -133,7 +133,7 @@ impl Binaries {
         let binary = self.0.iter().find(|b| b.mapped.contains(&address))?;
         let file_address = address.checked_sub(binary.bias)?;
         let (start, (end, name)) = binary.functions.range(..=file_address).next_back()?;
-        (file_address < *end || start == end).then(|| name.clone())
+        (file_address < *end || start == end).then(|| demangled(name))
     }
 }
 
@@ -170,7 +170,8 @@ impl Binary {
             }
             let Ok(name) = symbol.name() else { continue };
             let end = symbol.address() + symbol.size();
-            functions.insert(symbol.address(), (end, demangled(name)));
+            // Demangled only when named: most of thousands of symbols never are.
+            functions.insert(symbol.address(), (end, name.to_owned()));
         }
         Some(Binary {
             path: path.to_owned(),
