@@ -309,4 +309,64 @@ mod tests {
         let paired: Vec<_> = alone.iter().map(|c| (c, None, None)).collect();
         assert_eq!(diagnose(&paired)[0].checks, ["s::five"]);
     }
+
+    fn stuck(text: &str, places: &str) -> Stuck {
+        Stuck {
+            text: text.into(),
+            places: places.into(),
+        }
+    }
+
+    #[test]
+    fn timeouts_stuck_at_the_same_places_are_one_diagnosis_saying_where() {
+        let checks = [
+            check("a::one", Status::Timeout, "did not finish within 10 s"),
+            check("a::two", Status::Timeout, "did not finish within 10 s"),
+            check("a::three", Status::Timeout, "did not finish within 10 s"),
+            check("a::four", Status::Timeout, "did not finish within 10 s"),
+        ];
+        let (four, two) = (
+            stuck("4 threads waiting in `work` → `recv`", "work → recv"),
+            stuck("2 threads waiting in `work` → `recv`", "work → recv"),
+        );
+        let spinning = stuck("1 thread busy in `spin`", "spin");
+        let paired = [
+            (&checks[0], None, Some(&four)),
+            (&checks[1], None, Some(&spinning)),
+            (&checks[2], None, Some(&two)),
+            (&checks[3], None, None),
+        ];
+        let found = diagnose(&paired);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].checks, ["a::one", "a::three"]);
+        assert_eq!(
+            found[0].cause,
+            "2 checks did not finish in time, stuck in the same places: 4 threads waiting in \
+             `work` → `recv`"
+        );
+        // Without stacks, timeouts are one cause as before, apart from those with stacks.
+        let unknown = [(&checks[0], None, None), (&checks[3], None, None)];
+        assert!(
+            diagnose(&unknown)[0]
+                .cause
+                .ends_with("can stall all of them")
+        );
+    }
+
+    #[test]
+    fn a_named_cause_says_where_its_checks_were_stuck_on_its_first_line() {
+        let named = |name: &str| CheckReport {
+            cause: Some("wrong-token".into()),
+            ..check(name, Status::Fail, "no event came")
+        };
+        let checks = [named("s::one"), named("s::two")];
+        let waiting = stuck("1 thread waiting in `Poll::poll` → `epoll_wait`", "x");
+        let paired = [(&checks[0], None, None), (&checks[1], None, Some(&waiting))];
+        let found = diagnose(&paired);
+        assert_eq!(
+            found[0].cause,
+            "events come with another token (stuck: 1 thread waiting in `Poll::poll` → \
+             `epoll_wait`)"
+        );
+    }
 }

@@ -534,7 +534,6 @@ mod tests {
             elapsed: Duration::from_millis(10),
             out_of_memory: None,
             stacks: None,
-            stacks_took: Duration::ZERO,
         }
     }
 

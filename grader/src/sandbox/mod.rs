@@ -11,6 +11,7 @@
 //! so namespaces and control groups are entered with plain system calls on data prepared
 //! before the fork.
 
+mod asking;
 pub mod cgroup;
 pub mod namespaces;
 mod output;
@@ -18,6 +19,7 @@ pub mod reaper;
 pub mod stacks;
 mod wait;
 
+use asking::{Asks, socket_pair};
 use cgroup::CheckGroups;
 use namespaces::Plan;
 use output::CappedOutput;
@@ -37,9 +39,6 @@ pub const FDS_VAR: &str = "GRADER_RECORD_FDS";
 /// (shared with `testkit::stuck`): a check that gives up waiting (a drop that never
 /// returns) has the grader say where its threads were, as a time limit would.
 pub const STACKS_VAR: &str = "GRADER_STACKS_FD";
-/// A check is answered this many times at most: a snapshot stops it for a moment, and
-/// code under test must not make the grader do nothing else.
-const MAX_ASKS: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -77,8 +76,6 @@ pub struct Run {
     pub out_of_memory: Option<u64>,
     /// Every thread's stack, taken before a kill for time or when the check asked.
     pub stacks: Option<stacks::Snapshot>,
-    /// How long taking `stacks` took.
-    pub stacks_took: Duration,
 }
 
 /// A command to run: the program, its arguments, its directory and extra environment.
@@ -206,9 +203,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     // Where a stuck check was stuck is only known before it is killed.
     let mut leftover = std::mem::take(&mut asks.leftover);
     if ending == Some(Ending::TimedOut) {
-        let started = Instant::now();
         let (snapshot, left) = stacks::take(pgid, stacks::BUDGET);
-        asks.took = started.elapsed();
         leftover.add(left);
         asks.snapshot = snapshot.or(asks.snapshot.take());
     }
@@ -243,77 +238,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         elapsed,
         out_of_memory,
         stacks: asks.snapshot,
-        stacks_took: asks.took,
     })
-}
-
-/// The grader's end of the socket on which the check asks for its stacks.
-struct Asks {
-    socket: Option<OwnedFd>,
-    answered: usize,
-    snapshot: Option<stacks::Snapshot>,
-    took: Duration,
-    leftover: stacks::Leftover,
-}
-
-impl Asks {
-    fn new(socket: OwnedFd) -> io::Result<Asks> {
-        set_nonblocking(socket.as_raw_fd())?;
-        Ok(Asks {
-            socket: Some(socket),
-            answered: 0,
-            snapshot: None,
-            took: Duration::ZERO,
-            leftover: stacks::Leftover::default(),
-        })
-    }
-
-    fn fd(&self) -> Option<RawFd> {
-        self.socket.as_ref().map(AsRawFd::as_raw_fd)
-    }
-
-    /// Takes the stacks of `pid` and tells the check they are taken; stops listening when
-    /// the check closed its end or asked too often.
-    fn answer(&mut self, pid: libc::pid_t) {
-        let Some(socket) = &self.socket else { return };
-        let mut byte = [0u8; 64];
-        // SAFETY: reading into a buffer we own from a descriptor we own.
-        let read = unsafe { libc::read(socket.as_raw_fd(), byte.as_mut_ptr().cast(), 64) };
-        if read == 0 || self.answered >= MAX_ASKS {
-            self.socket = None;
-            return;
-        }
-        if read < 0 {
-            return;
-        }
-        let started = Instant::now();
-        let (snapshot, leftover) = stacks::take(pid, stacks::BUDGET);
-        self.took = started.elapsed();
-        // A thread that did not stop in time is reaped once the check is killed.
-        self.leftover.add(leftover);
-        self.snapshot = snapshot.or(self.snapshot.take());
-        self.answered += 1;
-        // SAFETY: writing one byte from a buffer we own to a descriptor we own.
-        unsafe { libc::write(socket.as_raw_fd(), b".".as_ptr().cast(), 1) };
-    }
-}
-
-fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0; 2];
-    // SAFETY: socketpair writes two descriptors into the array we pass.
-    let rc = unsafe {
-        libc::socketpair(
-            libc::AF_UNIX,
-            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
-            0,
-            fds.as_mut_ptr(),
-        )
-    };
-    if rc != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both descriptors were just created and are owned by nobody else.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 fn read_record(read_end: OwnedFd, nonce: &str) -> io::Result<Option<String>> {

@@ -227,3 +227,54 @@ fn check(rc: libc::c_long) -> io::Result<()> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::{Command, Stdio};
+
+    #[test]
+    fn a_childs_threads_are_copied_and_the_child_goes_on() {
+        let mut child = Command::new("sleep")
+            .arg("30")
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        // Until exec, the child is a copy of this program; its stack is then sleep's.
+        let exec_done = Instant::now() + Duration::from_secs(5);
+        while std::fs::read_link(format!("/proc/{pid}/exe"))
+            .is_ok_and(|exe| exe == std::env::current_exe().unwrap())
+            && Instant::now() < exec_done
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let (snapshot, leftover) = take(pid, BUDGET);
+        assert!(leftover.0.is_empty(), "{leftover:?}");
+        let snapshot = snapshot.expect("a child of this process can be traced");
+        assert_eq!(snapshot.threads.len(), 1);
+        let thread = &snapshot.threads[0];
+        assert!(thread.main && thread.tid == pid);
+        assert!(thread.ip != 0 && !thread.stack.is_empty());
+        assert!(mapping_end(&snapshot.maps, thread.ip).is_some());
+        // Detached: the child is neither stopped nor gone.
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let state = state[state.rfind(')').unwrap() + 2..].chars().next();
+        assert!(
+            !matches!(state, Some('t' | 'T')),
+            "the child's state after the snapshot: {state:?}"
+        );
+        assert!(child.try_wait().unwrap().is_none());
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    #[test]
+    fn a_process_that_cannot_be_traced_gives_no_snapshot() {
+        // This process itself: a thread group cannot trace its own threads.
+        let (snapshot, leftover) = take(std::process::id() as i32, BUDGET);
+        assert!(snapshot.is_none() && leftover.0.is_empty());
+        let (snapshot, _) = take(i32::MAX, BUDGET);
+        assert!(snapshot.is_none());
+    }
+}
