@@ -129,7 +129,10 @@ fn explain(
                 "{n} checks did not finish in time, stuck in the same places: {}",
                 stuck.map_or("", |s| s.text.as_str())
             ),
-            format!("Start with the earliest, {}: {}", first.name, first.hint),
+            "Fix that place first: code busy there loops without end; code waiting there \
+             waits for something that never happens (a message nobody sends, a thread that \
+             never ends, a lock nobody releases). The checks' own hints apply once it returns."
+                .to_owned(),
             first.book.clone(),
         ),
         Cause::Timeout(None) => (
