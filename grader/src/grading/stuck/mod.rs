@@ -151,9 +151,7 @@ fn in_crate(name: &str, crate_name: &str) -> bool {
         path.split("::").next() == Some(crate_name)
     };
     match qualified(name) {
-        Some((self_type, trait_path, _)) => {
-            owner(self_type) || trait_path.is_some_and(|t| owner(t))
-        }
+        Some((self_type, trait_path, _)) => owner(self_type) || trait_path.is_some_and(&owner),
         None => owner(name),
     }
 }

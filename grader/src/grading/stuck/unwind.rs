@@ -54,8 +54,12 @@ fn addresses(
     cache: &mut CacheX86_64,
 ) -> Vec<u64> {
     let mut read_stack = |address: u64| -> Result<u64, ()> {
-        let offset = address.checked_sub(thread.sp).ok_or(())? as usize;
-        let bytes = thread.stack.get(offset..offset + 8).ok_or(())?;
+        // Whatever the stack holds, a read outside the copy is an error, never a panic.
+        let offset = usize::try_from(address.checked_sub(thread.sp).ok_or(())?).map_err(|_| ())?;
+        let bytes = thread
+            .stack
+            .get(offset..offset.checked_add(8).ok_or(())?)
+            .ok_or(())?;
         Ok(u64::from_le_bytes(bytes.try_into().map_err(|_| ())?))
     };
     let regs = UnwindRegsX86_64::new(thread.ip, thread.sp, thread.bp);
@@ -148,7 +152,10 @@ impl Binary {
         let mapped = maps.iter().map(|m| m.0).min()?..maps.iter().map(|m| m.1).max()?;
         let section = |name: &str| {
             let s = file.section_by_name(name)?;
-            Some((s.address()..s.address() + s.size(), s.data().ok()?.to_vec()))
+            Some((
+                s.address()..s.address().saturating_add(s.size()),
+                s.data().ok()?.to_vec(),
+            ))
         };
         let sections = section(".eh_frame").map(|eh_frame| Sections {
             text: section(".text"),
@@ -156,7 +163,7 @@ impl Binary {
             eh_frame_hdr: section(".eh_frame_hdr"),
             got: file
                 .section_by_name(".got")
-                .map(|s| s.address()..s.address() + s.size()),
+                .map(|s| s.address()..s.address().saturating_add(s.size())),
         });
         let mut functions = BTreeMap::new();
         let symbols: Vec<_> = if file.symbols().next().is_some() {
@@ -169,7 +176,7 @@ impl Binary {
                 continue;
             }
             let Ok(name) = symbol.name() else { continue };
-            let end = symbol.address() + symbol.size();
+            let end = symbol.address().saturating_add(symbol.size());
             // Demangled only when named: most of thousands of symbols never are.
             functions.insert(symbol.address(), (end, name.to_owned()));
         }
