@@ -2,7 +2,7 @@
 //! explanation of one bug instead of a hint per check, each pointing somewhere else.
 
 use super::stuck::Stuck;
-use super::verdict::{Origin, SNAPSHOT_DIFFERS};
+use super::verdict::{Origin, SNAPSHOT_DIFFERS, STUCK};
 use crate::course::{Course, Exercise};
 use crate::report::{CheckReport, Diagnosis, Status};
 use crate::ui::text::shorten_lines;
@@ -50,7 +50,11 @@ fn cause_of<'a>(
         // Every snapshot that differs says so in the same words: only the diffs tell
         // whether two differ for one reason.
         (Status::Fail, None) if check.message == SNAPSHOT_DIFFERS => return None,
-        (Status::Fail, None) => Cause::Message(check.message.clone()),
+        // How many threads were stuck where is no part of what failed.
+        (Status::Fail, None) => Cause::Message(match check.message.split_once(STUCK) {
+            Some((message, _)) => message.to_owned(),
+            None => check.message.clone(),
+        }),
         _ => return None,
     })
 }
@@ -145,8 +149,9 @@ fn explain(
         ),
         Cause::Message(message) => (
             format!(
-                "{n} checks failed the same way: {}",
-                shorten_lines(&message, 4)
+                "{n} checks failed the same way: {}{}",
+                shorten_lines(&message, 4),
+                stuck.map_or(String::new(), |s| format!("{STUCK}{}", s.text))
             ),
             first.hint.clone(),
             first.book.clone(),
@@ -370,6 +375,31 @@ mod tests {
             found[0].cause,
             "events come with another token (stuck: 1 thread waiting in `Poll::poll` → \
              `epoll_wait`)"
+        );
+    }
+
+    #[test]
+    fn the_same_failure_stuck_with_other_numbers_of_threads_is_one_cause() {
+        let message = |threads: usize| {
+            format!("block_on did not return{STUCK}{threads} threads waiting in `run` → `park`")
+        };
+        let checks = [
+            check("a::one", Status::Fail, &message(4)),
+            check("a::two", Status::Fail, &message(2)),
+        ];
+        let where_four = stuck("4 threads waiting in `run` → `park`", "run → park");
+        let paired = [
+            (&checks[0], None, Some(&where_four)),
+            (&checks[1], None, None),
+        ];
+        let found = diagnose(&paired);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].cause,
+            format!(
+                "2 checks failed the same way: block_on did not return{STUCK}4 threads \
+                     waiting in `run` → `park`"
+            )
         );
     }
 }

@@ -54,12 +54,15 @@ impl Verdict {
             return self;
         }
         if let Some(stuck) = &stuck {
-            self.message = format!("{}\nwhere it was stuck: {}", self.message, stuck.text);
+            self.message = format!("{}{STUCK}{}", self.message, stuck.text);
         }
         self.stuck = stuck;
         self
     }
 }
+
+/// What follows a message to say where the check was stuck.
+pub const STUCK: &str = "\nwhere it was stuck: ";
 
 /// The panic message `todo!()` produces.
 const TODO_PANIC: &str = "not yet implemented";
