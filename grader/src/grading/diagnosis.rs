@@ -2,7 +2,7 @@
 //! explanation of one bug instead of a hint per check, each pointing somewhere else.
 
 use super::stuck::Stuck;
-use super::verdict::{Origin, SNAPSHOT_DIFFERS, STUCK};
+use super::verdict::{Origin, SNAPSHOT_DIFFERS};
 use crate::course::{Course, Exercise};
 use crate::report::{CheckReport, Diagnosis, Status};
 use crate::ui::text::shorten_lines;
@@ -47,14 +47,13 @@ fn cause_of<'a>(
         (Status::Crash, _) => Cause::Crash(check.message.clone()),
         (Status::Timeout, _) => Cause::Timeout(stuck.map(|s| s.places.clone())),
         (Status::Fail, Some(origin)) => Cause::PanicAt(origin.clone()),
+        // A check that gave up waiting for the code under test ran out of time of its
+        // own; where it was stuck says more than its words.
+        (Status::Fail, None) if stuck.is_some() => Cause::Timeout(stuck.map(|s| s.places.clone())),
         // Every snapshot that differs says so in the same words: only the diffs tell
         // whether two differ for one reason.
         (Status::Fail, None) if check.message == SNAPSHOT_DIFFERS => return None,
-        // How many threads were stuck where is no part of what failed.
-        (Status::Fail, None) => Cause::Message(match check.message.split_once(STUCK) {
-            Some((message, _)) => message.to_owned(),
-            None => check.message.clone(),
-        }),
+        (Status::Fail, None) => Cause::Message(check.message.clone()),
         _ => return None,
     })
 }
@@ -69,25 +68,56 @@ pub fn diagnose(checks: &[Graded], course: &Course, ex: &Exercise) -> Vec<Diagno
     let book = course.book_link(&ex.book);
     // Groups in course order of their first check, as `checks` come: steps build on one
     // another, so the earliest failure is the likeliest root of the later ones.
-    let mut groups: Vec<(Cause, Vec<&CheckReport>, Option<&Stuck>)> = Vec::new();
-    for (check, origin, stuck) in checks {
+    // Each cause with the indices of its checks.
+    let mut groups: Vec<(Cause, Vec<usize>)> = Vec::new();
+    for (i, (check, origin, stuck)) in checks.iter().enumerate() {
         let Some(cause) = cause_of(check, *origin, *stuck, ex) else {
             continue;
         };
-        match groups.iter_mut().find(|(c, ..)| *c == cause) {
-            Some((_, members, first_stuck)) => {
-                members.push(check);
-                *first_stuck = first_stuck.or(*stuck);
-            }
-            None => groups.push((cause, vec![check], *stuck)),
+        match groups.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((cause, vec![i])),
         }
     }
+    absorb_stuck_timeouts(&mut groups, checks);
+    groups.sort_by_key(|(_, members)| members[0]);
     // A named cause explains even one failure better than the check's own hint can.
-    groups.retain(|(cause, members, _)| members.len() > 1 || matches!(cause, Cause::Named(_)));
+    groups.retain(|(cause, members)| members.len() > 1 || matches!(cause, Cause::Named(_)));
     groups
         .into_iter()
-        .map(|(cause, members, stuck)| explain(cause, &members, stuck, course, &book))
+        .map(|(cause, members)| {
+            let stuck = members.iter().find_map(|&i| checks[i].2);
+            let members: Vec<&CheckReport> = members.iter().map(|&i| checks[i].0).collect();
+            explain(cause, &members, stuck, course, &book)
+        })
         .collect()
+}
+
+/// Time limits stuck at the places where the checks of a named cause were stuck are that
+/// cause too: the check that named it saw the same code waiting for the same thing.
+fn absorb_stuck_timeouts(groups: &mut Vec<(Cause, Vec<usize>)>, checks: &[Graded]) {
+    let places_of = |i: usize| checks[i].2.map(|s| s.places.as_str());
+    let mut k = 0;
+    while k < groups.len() {
+        let into = match &groups[k].0 {
+            Cause::Timeout(Some(places)) => groups.iter().position(|(cause, members)| {
+                matches!(cause, Cause::Named(_))
+                    && members
+                        .iter()
+                        .any(|&i| places_of(i) == Some(places.as_str()))
+            }),
+            _ => None,
+        };
+        match into {
+            Some(j) => {
+                let (_, members) = groups.remove(k);
+                let j = if j > k { j - 1 } else { j };
+                groups[j].1.extend(members);
+                groups[j].1.sort_unstable();
+            }
+            None => k += 1,
+        }
+    }
 }
 
 fn explain(
@@ -149,9 +179,8 @@ fn explain(
         ),
         Cause::Message(message) => (
             format!(
-                "{n} checks failed the same way: {}{}",
-                shorten_lines(&message, 4),
-                stuck.map_or(String::new(), |s| format!("{STUCK}{}", s.text))
+                "{n} checks failed the same way: {}",
+                shorten_lines(&message, 4)
             ),
             first.hint.clone(),
             first.book.clone(),
@@ -379,27 +408,61 @@ mod tests {
     }
 
     #[test]
-    fn the_same_failure_stuck_with_other_numbers_of_threads_is_one_cause() {
-        let message = |threads: usize| {
-            format!("block_on did not return{STUCK}{threads} threads waiting in `run` → `park`")
-        };
+    fn a_check_that_gave_up_waiting_joins_the_time_limits_stuck_at_its_places() {
         let checks = [
-            check("a::one", Status::Fail, &message(4)),
-            check("a::two", Status::Fail, &message(2)),
+            check("a::one", Status::Timeout, "did not finish within 10 s"),
+            check("a::two", Status::Fail, "drop did not return within 5 s"),
+            check("a::three", Status::Fail, "drop did not return within 5 s"),
         ];
-        let where_four = stuck("4 threads waiting in `run` → `park`", "run → park");
+        let (four, two) = (
+            stuck("4 threads waiting in `drop` → `join`", "drop → join"),
+            stuck("2 threads waiting in `drop` → `join`", "drop → join"),
+        );
         let paired = [
-            (&checks[0], None, Some(&where_four)),
-            (&checks[1], None, None),
+            (&checks[0], None, Some(&four)),
+            (&checks[1], None, Some(&two)),
+            (&checks[2], None, None),
         ];
         let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].checks, ["a::one", "a::two"]);
+    }
+
+    #[test]
+    fn time_limits_stuck_where_a_named_cause_was_are_that_cause() {
+        let named = CheckReport {
+            cause: Some("wrong-token".into()),
+            ..check("s::two", Status::Fail, "no event came")
+        };
+        let checks = [
+            check("s::one", Status::Timeout, "did not finish within 10 s"),
+            named,
+            check("s::three", Status::Timeout, "did not finish within 10 s"),
+            check("s::four", Status::Timeout, "did not finish within 10 s"),
+            check("s::five", Status::Timeout, "did not finish within 10 s"),
+        ];
+        let polling = stuck("1 thread waiting in `Poll::poll` → `epoll_wait`", "poll");
+        let spinning = stuck("1 thread busy in `spin`", "spin");
+        let paired = [
+            (&checks[0], None, Some(&polling)),
+            (&checks[1], None, Some(&polling)),
+            (&checks[2], None, Some(&polling)),
+            (&checks[3], None, Some(&spinning)),
+            (&checks[4], None, Some(&spinning)),
+        ];
+        let found = diagnose(&paired);
+        let explained: Vec<_> = found.iter().map(|d| d.checks.clone()).collect();
         assert_eq!(
-            found[0].cause,
-            format!(
-                "2 checks failed the same way: block_on did not return{STUCK}4 threads \
-                     waiting in `run` → `park`"
-            )
+            explained,
+            [
+                vec!["s::one", "s::two", "s::three"],
+                vec!["s::four", "s::five"]
+            ]
+        );
+        assert!(
+            found[0]
+                .cause
+                .starts_with("events come with another token (stuck: ")
         );
     }
 }
