@@ -5,7 +5,9 @@
 //! stdout and stderr whose content is capped. It also gets the two ends of the success
 //! record protocol (see `testkit::record`): a pipe holding a fresh nonce, and a pipe to
 //! write the record to. The grader waits for the process with a pidfd and `poll`, so it
-//! never busy-waits while a check runs.
+//! never busy-waits while a check runs. Before a check is killed for time, the stacks of
+//! its threads are copied (`stacks`), and a check may ask for the same while it runs
+//! (`asking`): where the code was stuck is only known before the kill.
 //!
 //! This layer uses std and libc only: what runs between fork and exec must not allocate,
 //! so namespaces and control groups are entered with plain system calls on data prepared
