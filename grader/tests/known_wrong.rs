@@ -27,8 +27,25 @@ struct Fixture {
     #[serde(default)]
     messages: BTreeMap<String, String>,
     /// Words the report must lead with (its `Next:`): the explanation of the bug's real
-    /// cause, whichever checks it breaks.
-    lead: Option<String>,
+    /// cause, whichever checks it breaks. Several when the explanation must hold each
+    /// (the cause, and the learner's functions where the code was stuck).
+    lead: Option<Words>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Words {
+    One(String),
+    All(Vec<String>),
+}
+
+impl Words {
+    fn all(&self) -> Vec<&str> {
+        match self {
+            Words::One(one) => vec![one],
+            Words::All(all) => all.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 /// One status, or several when the bug is undefined behaviour whose symptom may vary.
@@ -191,11 +208,11 @@ fn check_fixture(dir: &str, name: &str) -> Graded {
             ));
         }
     }
-    if let Some(needle) = &fixture.lead {
+    for needle in fixture.lead.iter().flat_map(Words::all) {
         let lead = graded.json["exercises"][0]["next"]
             .as_str()
             .unwrap_or_default();
-        if !lead.contains(needle.as_str()) {
+        if !lead.contains(needle) {
             wrong.push(format!(
                 "the report should lead with {needle:?}, led with {lead:?}"
             ));

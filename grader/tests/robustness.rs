@@ -105,6 +105,17 @@ fn every_verdict_is_reported_and_nothing_is_left_behind() {
         let actual = check["message"].as_str().unwrap();
         assert!(actual.starts_with(message), "{name}: {actual:?}");
     }
+    // Taken before the kill: where each hung check's thread was in the exercise's code.
+    for (name, place) in [
+        ("hostile::spins", "busy in `spin_forever`"),
+        ("hostile::sleeps", "waiting in `sleep_forever` → `sleep`"),
+    ] {
+        let message = graded.check(name)["message"].as_str().unwrap();
+        assert!(
+            message.ends_with(&format!("\nwhere it was stuck: 1 thread {place}")),
+            "{name}: {message:?}"
+        );
+    }
     // Killed at the limit: well under twice the limit.
     for name in ["hostile::spins", "hostile::sleeps"] {
         let seconds = graded.check(name)["seconds"].as_f64().unwrap();
@@ -149,6 +160,66 @@ fn alpha_submission() -> (tempfile::TempDir, PathBuf, String) {
     let lib = src.join("lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
     (submission, lib, text)
+}
+
+/// Checks that hang at the same place of the learner's code, reached from different
+/// functions, are one diagnosis naming that place.
+#[test]
+fn timeouts_stuck_at_one_place_are_one_diagnosis_that_names_it() {
+    let (submission, lib, text) = alpha_submission();
+    let text = text
+        .replace(
+            "pub fn spin_forever() {\n    loop {\n        std::hint::spin_loop();\n    }\n}",
+            "pub fn spin_forever() {\n    wait_forever();\n}",
+        )
+        .replace(
+            "pub fn sleep_forever() {\n    loop {\n        \
+             std::thread::sleep(Duration::from_secs(3600));\n    }\n}",
+            "pub fn sleep_forever() {\n    wait_forever();\n}\n\n\
+             fn wait_forever() {\n    loop {\n        std::thread::park();\n    }\n}",
+        );
+    assert_eq!(text.matches("wait_forever();").count(), 2, "{text}");
+    std::fs::write(&lib, text).unwrap();
+    let graded = grade(
+        mini_grader(),
+        &[
+            "alpha",
+            "--timeout",
+            "2",
+            "--submission",
+            submission.path().to_str().unwrap(),
+        ],
+    );
+    for name in ["hostile::spins", "hostile::sleeps"] {
+        assert_eq!(graded.check(name)["status"], "timeout", "{name}");
+    }
+    let alpha = graded.exercise("alpha");
+    let stuck: Vec<&serde_json::Value> = alpha["diagnoses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["cause"]
+                .as_str()
+                .unwrap()
+                .contains("did not finish in time")
+        })
+        .collect();
+    assert_eq!(stuck.len(), 1, "{alpha}");
+    assert_eq!(
+        stuck[0]["checks"],
+        serde_json::json!(["hostile::spins", "hostile::sleeps"])
+    );
+    let cause = stuck[0]["cause"].as_str().unwrap();
+    assert!(
+        cause.starts_with(
+            "2 checks did not finish in time, stuck in the same places: 1 thread waiting in \
+             `spin_forever` → `wait_forever` → `park`"
+        ),
+        "{cause}"
+    );
+    let left = processes_marked(&graded.mark);
+    assert!(left.is_empty(), "processes left behind: {left:?}");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use super::build::Build;
 use super::diagnosis;
+use super::stuck::Stuck;
 use super::verdict::{self, Origin, Verdict};
 use crate::course::{Check, Course, Exercise, Step};
 use crate::report::{CheckReport, ExerciseReport, Status};
@@ -19,7 +20,7 @@ pub(super) fn exercise_report(
     build: &Build,
     verdicts: &mut impl Iterator<Item = (Verdict, f64)>,
 ) -> ExerciseReport {
-    let graded: Vec<(CheckReport, Option<Origin>)> = ex
+    let graded: Vec<(CheckReport, Option<Origin>, Option<Stuck>)> = ex
         .checks()
         .map(|(step, check)| {
             let (verdict, seconds) = match build {
@@ -36,17 +37,21 @@ pub(super) fn exercise_report(
                 ),
                 Build::Flagged(_) => (Verdict::without_run(Status::Flagged, FLAGGED_MESSAGE), 0.0),
             };
-            let origin = verdict.origin.clone();
+            let (origin, stuck) = (verdict.origin.clone(), verdict.stuck.clone());
             (
                 check_report(course, ex, step, check, verdict, seconds),
                 origin,
+                stuck,
             )
         })
         .collect();
     let book = course.book_link(&ex.book);
-    let paired: Vec<_> = graded.iter().map(|(c, o)| (c, o.as_ref())).collect();
+    let paired: Vec<_> = graded
+        .iter()
+        .map(|(c, o, s)| (c, o.as_ref(), s.as_ref()))
+        .collect();
     let diagnoses = diagnosis::diagnose(&paired, course, ex);
-    let checks: Vec<CheckReport> = graded.into_iter().map(|(check, _)| check).collect();
+    let checks: Vec<CheckReport> = graded.into_iter().map(|(check, ..)| check).collect();
     let compile_error = match build {
         Build::Failed(text) => Some(text.clone()),
         Build::Built(_) | Build::Unsupported(_) | Build::Flagged(_) => None,

@@ -1,21 +1,23 @@
 //! Finding the causes that several failing checks share, so that a learner reads one
 //! explanation of one bug instead of a hint per check, each pointing somewhere else.
 
+use super::stuck::Stuck;
 use super::verdict::{Origin, SNAPSHOT_DIFFERS};
 use crate::course::{Course, Exercise};
 use crate::report::{CheckReport, Diagnosis, Status};
 use crate::ui::text::shorten_lines;
 
 /// What makes two failures the same: the bug their checks named, the same crash, the same
-/// place in the learner's code where a panic began, running out of time, or the same
-/// message.
+/// place in the learner's code where a panic began, running out of time (stuck in the same
+/// places of the learner's code, when the stacks could be taken), or the same message.
 enum Cause<'a> {
     /// A cause the exercise declares, named by the checks that recognized it.
     Named(&'a crate::course::Cause),
     Crash(String),
     /// The place is what counts; the message is the first such panic's.
     PanicAt(Origin),
-    Timeout,
+    /// The places the threads were stuck in, when known.
+    Timeout(Option<String>),
     Message(String),
 }
 
@@ -25,7 +27,7 @@ impl PartialEq for Cause<'_> {
             (Cause::Named(a), Cause::Named(b)) => a.name == b.name,
             (Cause::Crash(a), Cause::Crash(b)) | (Cause::Message(a), Cause::Message(b)) => a == b,
             (Cause::PanicAt(a), Cause::PanicAt(b)) => a.place == b.place,
-            (Cause::Timeout, Cause::Timeout) => true,
+            (Cause::Timeout(a), Cause::Timeout(b)) => a == b,
             _ => false,
         }
     }
@@ -34,6 +36,7 @@ impl PartialEq for Cause<'_> {
 fn cause_of<'a>(
     check: &CheckReport,
     origin: Option<&Origin>,
+    stuck: Option<&Stuck>,
     ex: &'a Exercise,
 ) -> Option<Cause<'a>> {
     let named = check.cause.as_deref().and_then(|name| ex.cause(name));
@@ -42,8 +45,11 @@ fn cause_of<'a>(
     }
     Some(match (check.status, origin) {
         (Status::Crash, _) => Cause::Crash(check.message.clone()),
-        (Status::Timeout, _) => Cause::Timeout,
+        (Status::Timeout, _) => Cause::Timeout(stuck.map(|s| s.places.clone())),
         (Status::Fail, Some(origin)) => Cause::PanicAt(origin.clone()),
+        // A check that gave up waiting for the code under test ran out of time of its
+        // own; where it was stuck says more than its words.
+        (Status::Fail, None) if stuck.is_some() => Cause::Timeout(stuck.map(|s| s.places.clone())),
         // Every snapshot that differs says so in the same words: only the diffs tell
         // whether two differ for one reason.
         (Status::Fail, None) if check.message == SNAPSHOT_DIFFERS => return None,
@@ -52,41 +58,85 @@ fn cause_of<'a>(
     })
 }
 
-/// The causes of `checks` (each paired with where its panic began in the learner's code)
-/// of exercise `ex`, in course order: those the checks named, and those two or more of
-/// them share.
-pub fn diagnose(
-    checks: &[(&CheckReport, Option<&Origin>)],
-    course: &Course,
-    ex: &Exercise,
-) -> Vec<Diagnosis> {
+/// A check's report, where its panic began in the learner's code, and where its threads
+/// were stuck.
+pub type Graded<'a> = (&'a CheckReport, Option<&'a Origin>, Option<&'a Stuck>);
+
+/// The causes of `checks` of exercise `ex`, in course order: those the checks named, and
+/// those two or more of them share.
+pub fn diagnose(checks: &[Graded], course: &Course, ex: &Exercise) -> Vec<Diagnosis> {
     let book = course.book_link(&ex.book);
     // Groups in course order of their first check, as `checks` come: steps build on one
     // another, so the earliest failure is the likeliest root of the later ones.
-    let mut groups: Vec<(Cause, Vec<&CheckReport>)> = Vec::new();
-    for (check, origin) in checks {
-        let Some(cause) = cause_of(check, *origin, ex) else {
+    // Each cause with the indices of its checks.
+    let mut groups: Vec<(Cause, Vec<usize>)> = Vec::new();
+    for (i, (check, origin, stuck)) in checks.iter().enumerate() {
+        let Some(cause) = cause_of(check, *origin, *stuck, ex) else {
             continue;
         };
         match groups.iter_mut().find(|(c, _)| *c == cause) {
-            Some((_, members)) => members.push(check),
-            None => groups.push((cause, vec![check])),
+            Some((_, members)) => members.push(i),
+            None => groups.push((cause, vec![i])),
         }
     }
+    absorb_stuck_timeouts(&mut groups, checks);
+    groups.sort_by_key(|(_, members)| members[0]);
     // A named cause explains even one failure better than the check's own hint can.
     groups.retain(|(cause, members)| members.len() > 1 || matches!(cause, Cause::Named(_)));
     groups
         .into_iter()
-        .map(|(cause, members)| explain(cause, &members, course, &book))
+        .map(|(cause, members)| {
+            let stuck = members.iter().find_map(|&i| checks[i].2);
+            let members: Vec<&CheckReport> = members.iter().map(|&i| checks[i].0).collect();
+            explain(cause, &members, stuck, course, &book)
+        })
         .collect()
 }
 
-fn explain(cause: Cause, members: &[&CheckReport], course: &Course, book: &str) -> Diagnosis {
+/// Time limits stuck at the places where the checks of a named cause were stuck are that
+/// cause too: the check that named it saw the same code waiting for the same thing.
+fn absorb_stuck_timeouts(groups: &mut Vec<(Cause, Vec<usize>)>, checks: &[Graded]) {
+    let places_of = |i: usize| checks[i].2.map(|s| s.places.as_str());
+    let mut k = 0;
+    while k < groups.len() {
+        let into = match &groups[k].0 {
+            Cause::Timeout(Some(places)) => groups.iter().position(|(cause, members)| {
+                matches!(cause, Cause::Named(_))
+                    && members
+                        .iter()
+                        .any(|&i| places_of(i) == Some(places.as_str()))
+            }),
+            _ => None,
+        };
+        match into {
+            Some(j) => {
+                let (_, members) = groups.remove(k);
+                let j = if j > k { j - 1 } else { j };
+                groups[j].1.extend(members);
+                groups[j].1.sort_unstable();
+            }
+            None => k += 1,
+        }
+    }
+}
+
+fn explain(
+    cause: Cause,
+    members: &[&CheckReport],
+    stuck: Option<&Stuck>,
+    course: &Course,
+    book: &str,
+) -> Diagnosis {
     let n = members.len();
     let first = members[0];
     let (cause, hint, book) = match cause {
+        // On the first line, which the report leads with: where the code was stuck
+        // says which of the learner's functions the cause is in.
         Cause::Named(named) => (
-            named.says.clone(),
+            match stuck {
+                Some(stuck) => format!("{} (stuck: {})", named.says, stuck.text),
+                None => named.says.clone(),
+            },
             named.hint.clone(),
             course.book_link(&named.book),
         ),
@@ -108,7 +158,18 @@ fn explain(cause: Cause, members: &[&CheckReport], course: &Course, book: &str) 
             ),
             first.book.clone(),
         ),
-        Cause::Timeout => (
+        Cause::Timeout(Some(_)) => (
+            format!(
+                "{n} checks did not finish in time, stuck in the same places: {}",
+                stuck.map_or("", |s| s.text.as_str())
+            ),
+            "Fix that place first: code busy there loops without end; code waiting there \
+             waits for something that never happens (a message nobody sends, a thread that \
+             never ends, a lock nobody releases). The checks' own hints apply once it returns."
+                .to_owned(),
+            first.book.clone(),
+        ),
+        Cause::Timeout(None) => (
             format!(
                 "{n} checks did not finish in time: one infinite loop, deadlock or wait that \
                  nothing ends can stall all of them"
@@ -168,7 +229,7 @@ mod tests {
         .unwrap()
     }
 
-    fn diagnose(checks: &[(&CheckReport, Option<&Origin>)]) -> Vec<Diagnosis> {
+    fn diagnose(checks: &[Graded]) -> Vec<Diagnosis> {
         let course = course();
         super::diagnose(checks, &course, &course.exercises[0])
     }
@@ -188,7 +249,7 @@ mod tests {
             check("abi::other", Status::Pass, ""),
             check("abi::more", Status::Crash, SEGV),
         ];
-        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let paired: Vec<_> = checks.iter().map(|c| (c, None, None)).collect();
         let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
         let d = &found[0];
@@ -215,9 +276,9 @@ mod tests {
         };
         let (first, second) = (origin("index out of bounds\n(more)"), origin("other words"));
         let paired = [
-            (&checks[0], Some(&first)),
-            (&checks[1], Some(&second)),
-            (&checks[2], None),
+            (&checks[0], Some(&first), None),
+            (&checks[1], Some(&second), None),
+            (&checks[2], None, None),
         ];
         let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -243,7 +304,7 @@ mod tests {
             check("b::nine", Status::Fail, SNAPSHOT_DIFFERS),
             check("b::seven", Status::Todo, "not started yet"),
         ];
-        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let paired: Vec<_> = checks.iter().map(|c| (c, None, None)).collect();
         let found = diagnose(&paired);
         let causes: Vec<_> = found.iter().map(|d| d.checks.clone()).collect();
         assert_eq!(
@@ -274,7 +335,7 @@ mod tests {
             named("s::three", "not-declared"),
             named("s::four", "wrong-token"),
         ];
-        let paired: Vec<_> = checks.iter().map(|c| (c, None)).collect();
+        let paired: Vec<_> = checks.iter().map(|c| (c, None, None)).collect();
         let found = diagnose(&paired);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].cause, "events come with another token");
@@ -282,7 +343,126 @@ mod tests {
         assert_eq!(found[0].hint, "store the token");
         assert_eq!(found[0].book, "book/src/x.md#tokens");
         let alone = [named("s::five", "wrong-token")];
-        let paired: Vec<_> = alone.iter().map(|c| (c, None)).collect();
+        let paired: Vec<_> = alone.iter().map(|c| (c, None, None)).collect();
         assert_eq!(diagnose(&paired)[0].checks, ["s::five"]);
+    }
+
+    fn stuck(text: &str, places: &str) -> Stuck {
+        Stuck {
+            text: text.into(),
+            places: places.into(),
+        }
+    }
+
+    #[test]
+    fn timeouts_stuck_at_the_same_places_are_one_diagnosis_saying_where() {
+        let checks = [
+            check("a::one", Status::Timeout, "did not finish within 10 s"),
+            check("a::two", Status::Timeout, "did not finish within 10 s"),
+            check("a::three", Status::Timeout, "did not finish within 10 s"),
+            check("a::four", Status::Timeout, "did not finish within 10 s"),
+        ];
+        let (four, two) = (
+            stuck("4 threads waiting in `work` → `recv`", "work → recv"),
+            stuck("2 threads waiting in `work` → `recv`", "work → recv"),
+        );
+        let spinning = stuck("1 thread busy in `spin`", "spin");
+        let paired = [
+            (&checks[0], None, Some(&four)),
+            (&checks[1], None, Some(&spinning)),
+            (&checks[2], None, Some(&two)),
+            (&checks[3], None, None),
+        ];
+        let found = diagnose(&paired);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].checks, ["a::one", "a::three"]);
+        assert_eq!(
+            found[0].cause,
+            "2 checks did not finish in time, stuck in the same places: 4 threads waiting in \
+             `work` → `recv`"
+        );
+        // Without stacks, timeouts are one cause as before, apart from those with stacks.
+        let unknown = [(&checks[0], None, None), (&checks[3], None, None)];
+        assert!(
+            diagnose(&unknown)[0]
+                .cause
+                .ends_with("can stall all of them")
+        );
+    }
+
+    #[test]
+    fn a_named_cause_says_where_its_checks_were_stuck_on_its_first_line() {
+        let named = |name: &str| CheckReport {
+            cause: Some("wrong-token".into()),
+            ..check(name, Status::Fail, "no event came")
+        };
+        let checks = [named("s::one"), named("s::two")];
+        let waiting = stuck("1 thread waiting in `Poll::poll` → `epoll_wait`", "x");
+        let paired = [(&checks[0], None, None), (&checks[1], None, Some(&waiting))];
+        let found = diagnose(&paired);
+        assert_eq!(
+            found[0].cause,
+            "events come with another token (stuck: 1 thread waiting in `Poll::poll` → \
+             `epoll_wait`)"
+        );
+    }
+
+    #[test]
+    fn a_check_that_gave_up_waiting_joins_the_time_limits_stuck_at_its_places() {
+        let checks = [
+            check("a::one", Status::Timeout, "did not finish within 10 s"),
+            check("a::two", Status::Fail, "drop did not return within 5 s"),
+            check("a::three", Status::Fail, "drop did not return within 5 s"),
+        ];
+        let (four, two) = (
+            stuck("4 threads waiting in `drop` → `join`", "drop → join"),
+            stuck("2 threads waiting in `drop` → `join`", "drop → join"),
+        );
+        let paired = [
+            (&checks[0], None, Some(&four)),
+            (&checks[1], None, Some(&two)),
+            (&checks[2], None, None),
+        ];
+        let found = diagnose(&paired);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].checks, ["a::one", "a::two"]);
+    }
+
+    #[test]
+    fn time_limits_stuck_where_a_named_cause_was_are_that_cause() {
+        let named = CheckReport {
+            cause: Some("wrong-token".into()),
+            ..check("s::two", Status::Fail, "no event came")
+        };
+        let checks = [
+            check("s::one", Status::Timeout, "did not finish within 10 s"),
+            named,
+            check("s::three", Status::Timeout, "did not finish within 10 s"),
+            check("s::four", Status::Timeout, "did not finish within 10 s"),
+            check("s::five", Status::Timeout, "did not finish within 10 s"),
+        ];
+        let polling = stuck("1 thread waiting in `Poll::poll` → `epoll_wait`", "poll");
+        let spinning = stuck("1 thread busy in `spin`", "spin");
+        let paired = [
+            (&checks[0], None, Some(&polling)),
+            (&checks[1], None, Some(&polling)),
+            (&checks[2], None, Some(&polling)),
+            (&checks[3], None, Some(&spinning)),
+            (&checks[4], None, Some(&spinning)),
+        ];
+        let found = diagnose(&paired);
+        let explained: Vec<_> = found.iter().map(|d| d.checks.clone()).collect();
+        assert_eq!(
+            explained,
+            [
+                vec!["s::one", "s::two", "s::three"],
+                vec!["s::four", "s::five"]
+            ]
+        );
+        assert!(
+            found[0]
+                .cause
+                .starts_with("events come with another token (stuck: ")
+        );
     }
 }

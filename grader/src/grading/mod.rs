@@ -9,6 +9,7 @@ pub mod integrity;
 pub mod programs;
 mod reference;
 mod run;
+mod stuck;
 pub mod verdict;
 
 use crate::course::{Course, Exercise, package_name};

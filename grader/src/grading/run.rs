@@ -1,8 +1,9 @@
 //! Running one check, or the listing of a harness's checks, in the sandbox.
 
 use super::fences::Fences;
+use super::stuck;
 use super::verdict::{self, Verdict};
-use crate::course::{Check, Course, Exercise, Step};
+use crate::course::{Check, Course, Exercise, Step, package_name};
 use crate::report::Status;
 use crate::sandbox::{self, Limits};
 use std::ffi::OsString;
@@ -79,8 +80,12 @@ pub(super) fn run_check(
                 .crash_hints
                 .get(&verdict::crash_signal(&run))
                 .map(String::as_str);
+            let stuck = run.stacks.as_ref().and_then(|snapshot| {
+                let name = package_name(&ex.exercise_dir(&course.root)).ok()?;
+                stuck::describe(snapshot, &name.replace('-', "_"))
+            });
             (
-                verdict::classify(&run, &test_name, hint),
+                verdict::classify(&run, &test_name, hint).with_stuck(stuck),
                 run.elapsed.as_secs_f64(),
             )
         }

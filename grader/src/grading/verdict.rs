@@ -1,6 +1,7 @@
 //! Turning how a check process ended into a verdict a learner can act on.
 
 use super::fences::TASKS_PER_CHECK;
+use super::stuck::Stuck;
 use crate::report::Status;
 use crate::sandbox::{Ending, Run, signal_name};
 
@@ -19,6 +20,9 @@ pub struct Verdict {
     /// The cause the check named for its failure, when it could tell (a cause the
     /// exercise declares in `course.toml`).
     pub cause: Option<String>,
+    /// Where the check's threads were in the learner's code, when the grader took their
+    /// stacks (before killing it for time, or when the check asked).
+    pub stuck: Option<Stuck>,
 }
 
 /// A panic raised in the learner's code.
@@ -39,9 +43,26 @@ impl Verdict {
             location: None,
             origin: None,
             cause: None,
+            stuck: None,
         }
     }
+
+    /// Adds where the check was stuck to the verdict and its message; never to a pass,
+    /// whose stacks (taken when a check asks) explain nothing.
+    pub fn with_stuck(mut self, stuck: Option<Stuck>) -> Verdict {
+        if self.status == Status::Pass {
+            return self;
+        }
+        if let Some(stuck) = &stuck {
+            self.message = format!("{}{STUCK}{}", self.message, stuck.text);
+        }
+        self.stuck = stuck;
+        self
+    }
 }
+
+/// What follows a message to say where the check was stuck.
+pub const STUCK: &str = "\nwhere it was stuck: ";
 
 /// The panic message `todo!()` produces.
 const TODO_PANIC: &str = "not yet implemented";
@@ -117,6 +138,7 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
         location: location.clone(),
         origin: origin.clone(),
         cause: None,
+        stuck: None,
     };
     match run.ending {
         Ending::TimedOut => {
@@ -514,6 +536,7 @@ mod tests {
             record: record.map(str::to_owned),
             elapsed: Duration::from_millis(10),
             out_of_memory: None,
+            stacks: None,
         }
     }
 

@@ -5,18 +5,23 @@
 //! stdout and stderr whose content is capped. It also gets the two ends of the success
 //! record protocol (see `testkit::record`): a pipe holding a fresh nonce, and a pipe to
 //! write the record to. The grader waits for the process with a pidfd and `poll`, so it
-//! never busy-waits while a check runs.
+//! never busy-waits while a check runs. Before a check is killed for time, the stacks of
+//! its threads are copied (`stacks`), and a check may ask for the same while it runs
+//! (`asking`): where the code was stuck is only known before the kill.
 //!
 //! This layer uses std and libc only: what runs between fork and exec must not allocate,
 //! so namespaces and control groups are entered with plain system calls on data prepared
 //! before the fork.
 
+mod asking;
 pub mod cgroup;
 pub mod namespaces;
 mod output;
 pub mod reaper;
+pub mod stacks;
 mod wait;
 
+use asking::{Asks, socket_pair};
 use cgroup::CheckGroups;
 use namespaces::Plan;
 use output::CappedOutput;
@@ -32,6 +37,10 @@ use wait::ExitWaiter;
 
 /// Environment variable naming the record descriptors (shared with `testkit::record`).
 pub const FDS_VAR: &str = "GRADER_RECORD_FDS";
+/// Environment variable naming the socket on which a check asks for its own stacks
+/// (shared with `testkit::stuck`): a check that gives up waiting (a drop that never
+/// returns) has the grader say where its threads were, as a time limit would.
+pub const STACKS_VAR: &str = "GRADER_STACKS_FD";
 
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -67,6 +76,8 @@ pub struct Run {
     /// The check's memory limit in bytes, when the kernel killed a process of the check
     /// for going over it.
     pub out_of_memory: Option<u64>,
+    /// Every thread's stack, taken before a kill for time or when the check asked.
+    pub stacks: Option<stacks::Snapshot>,
 }
 
 /// A command to run: the program, its arguments, its directory and extra environment.
@@ -86,8 +97,13 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     let (nonce_read, nonce_write) = pipe()?;
     let (record_read, record_write) = pipe()?;
     let (out_read, out_write) = pipe()?;
+    let (asking, asking_theirs) = socket_pair()?;
     File::from(nonce_write).write_all(nonce.as_bytes())?;
-    let child_fds = [nonce_read.as_raw_fd(), record_write.as_raw_fd()];
+    let child_fds = [
+        nonce_read.as_raw_fd(),
+        record_write.as_raw_fd(),
+        asking_theirs.as_raw_fd(),
+    ];
 
     let mut command = Command::new(spec.program);
     command
@@ -109,7 +125,8 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     }
     command
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .env(FDS_VAR, format!("{}:{}", child_fds[0], child_fds[1]));
+        .env(FDS_VAR, format!("{}:{}", child_fds[0], child_fds[1]))
+        .env(STACKS_VAR, child_fds[2].to_string());
     let (cpu_secs, max_file) = (limits.timeout.as_secs() + 5, limits.max_file);
     let max_tasks = limits.max_tasks;
     let isolation = spec.isolation.cloned();
@@ -144,8 +161,9 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
     let started = Instant::now();
     let mut child = reaper::spawn_kept(&mut command)?;
     drop(command);
-    drop((nonce_read, record_write));
+    drop((nonce_read, record_write, asking_theirs));
     let pgid = child.id() as libc::pid_t;
+    let mut asks = Asks::new(asking)?;
 
     let waiter = ExitWaiter::new(pgid);
     let mut output = CappedOutput::default();
@@ -160,7 +178,14 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
             ending = Some(Ending::TimedOut);
             break;
         }
-        let ready = waiter.wait(out_open.then_some(out.as_raw_fd()), deadline - now)?;
+        let ready = waiter.wait(
+            out_open.then_some(out.as_raw_fd()),
+            asks.fd(),
+            deadline - now,
+        )?;
+        if ready.asked {
+            asks.answer(pgid);
+        }
         if ready.output {
             out_open = output.drain(&mut out)?;
             if output.total > limits.max_output {
@@ -177,9 +202,17 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
             });
         }
     }
+    // Where a stuck check was stuck is only known before it is killed.
+    let mut leftover = std::mem::take(&mut asks.leftover);
+    if ending == Some(Ending::TimedOut) {
+        let (snapshot, left) = stacks::take(pgid, stacks::BUDGET);
+        leftover.add(left);
+        asks.snapshot = snapshot.or(asks.snapshot.take());
+    }
     // Whatever the ending, nothing the check started may outlive it.
     // SAFETY: killpg on the group we created for this child.
     unsafe { libc::killpg(pgid, libc::SIGKILL) };
+    stacks::reap(leftover, pgid);
     child.wait()?;
     let elapsed = started.elapsed();
     let out_of_memory = groups.out_of_memory().then_some(limits.max_memory);
@@ -192,7 +225,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         let grace = Instant::now() + Duration::from_millis(200);
         while out_open && Instant::now() < grace {
             if waiter
-                .wait(Some(out.as_raw_fd()), grace - Instant::now())?
+                .wait(Some(out.as_raw_fd()), None, grace - Instant::now())?
                 .output
             {
                 out_open = output.drain(&mut out)?;
@@ -206,6 +239,7 @@ pub fn run(spec: &Spec, limits: &Limits) -> io::Result<Run> {
         record,
         elapsed,
         out_of_memory,
+        stacks: asks.snapshot,
     })
 }
 

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 pub struct Ready {
     pub output: bool,
+    /// The check asked for its stacks (see `stacks`).
+    pub asked: bool,
 }
 
 /// Waits for "the child exited" or "output is readable", whichever comes first.
@@ -33,9 +35,14 @@ impl ExitWaiter {
         ExitWaiter { pidfd: None }
     }
 
-    pub fn wait(&self, output: Option<RawFd>, timeout: Duration) -> io::Result<Ready> {
-        let mut fds = Vec::with_capacity(2);
-        if let Some(fd) = output {
+    pub fn wait(
+        &self,
+        output: Option<RawFd>,
+        asking: Option<RawFd>,
+        timeout: Duration,
+    ) -> io::Result<Ready> {
+        let mut fds = Vec::with_capacity(3);
+        for fd in [output, asking].into_iter().flatten() {
             fds.push(libc::pollfd {
                 fd,
                 events: libc::POLLIN,
@@ -65,8 +72,10 @@ impl ExitWaiter {
             }
         }
         let output_ready = output.is_some() && fds[0].revents != 0;
+        let asked = asking.is_some() && fds[usize::from(output.is_some())].revents != 0;
         Ok(Ready {
             output: output_ready,
+            asked,
         })
     }
 }
@@ -88,6 +97,6 @@ pub fn exit_within(child: &mut Child, limit: Duration) -> io::Result<Option<Exit
             child.wait()?;
             return Ok(None);
         }
-        waiter.wait(None, deadline - now)?;
+        waiter.wait(None, None, deadline - now)?;
     }
 }

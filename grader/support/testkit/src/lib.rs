@@ -22,6 +22,7 @@ pub mod record;
 pub mod rendezvous;
 pub mod scripted;
 pub mod spawns;
+pub mod stuck;
 #[cfg(target_arch = "x86_64")]
 pub mod syscalls;
 pub mod threads;

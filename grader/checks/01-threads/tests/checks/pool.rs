@@ -24,8 +24,8 @@ fn collect<T>(rx: &Receiver<T>, n: usize) -> Result<Vec<T>, Vec<T>> {
 /// jobs (well under a second), and short enough to fail before the check's time limit.
 const DROP_PATIENCE_MS: u64 = 5000;
 
-/// Drops `pool`. A drop that does not return is its own bug, named as such, rather than a
-/// time limit that says nothing of where the check was stuck.
+/// Drops `pool`. A drop that does not return is its own bug, named as such, with where
+/// the pool's threads were stuck, rather than a time limit on the whole check.
 #[track_caller]
 fn drop_in_time(pool: ThreadPool) {
     let (done_tx, done) = mpsc::channel();
@@ -40,11 +40,14 @@ fn drop_in_time(pool: ThreadPool) {
                 std::panic::resume_unwind(panic);
             }
         }
-        Err(mpsc::RecvTimeoutError::Timeout) => testkit::fail_because!(
-            "drop-hangs",
-            "dropping the pool did not return within {} s: its workers never stopped",
-            DROP_PATIENCE_MS / 1000
-        ),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            testkit::stuck::show_where();
+            testkit::fail_because!(
+                "drop-hangs",
+                "dropping the pool did not return within {} s: its workers never stopped",
+                DROP_PATIENCE_MS / 1000
+            )
+        }
     }
 }
 

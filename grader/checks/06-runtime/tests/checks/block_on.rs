@@ -147,6 +147,7 @@ check! {
                 Ok(_) => unreachable!("block_on's thread ended without sending its result"),
             },
             Err(mpsc::RecvTimeoutError::Timeout) if sent.load(Ordering::SeqCst) => {
+                testkit::stuck::show_where();
                 testkit::fail_because!(
                     "lost-wake",
                     "block_on did not return within {} s, though the future it waited for was \
@@ -156,6 +157,7 @@ check! {
                 );
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
+                testkit::stuck::show_where();
                 panic!("block_on did not return within {} s", BLOCK_ON_PATIENCE_MS / 1000)
             }
         };

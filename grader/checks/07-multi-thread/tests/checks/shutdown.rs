@@ -112,12 +112,15 @@ check! {
             while !dropping.is_finished() && Instant::now() < until {
                 thread::sleep(ms(1));
             }
-            assert!(
-                dropping.is_finished(),
-                "dropping a runtime of {workers} workers, with tasks still waiting, did not \
-                 return within {} s: tell every worker to stop, wake the sleeping ones, and join them",
-                PATIENCE.as_secs()
-            );
+            if !dropping.is_finished() {
+                testkit::stuck::show_where();
+                panic!(
+                    "dropping a runtime of {workers} workers, with tasks still waiting, did not \
+                     return within {} s: tell every worker to stop, wake the sleeping ones, and \
+                     join them",
+                    PATIENCE.as_secs()
+                );
+            }
             dropping.join().unwrap();
             let threads = procfs::settle_threads(threads_before, ms(200)).unwrap();
             assert_eq!(
