@@ -3,6 +3,7 @@
 
 use super::build::Build;
 use super::diagnosis;
+use super::snapshot;
 use super::verdict::{self, Origin, Verdict};
 use crate::course::{Check, Course, Exercise, Step};
 use crate::report::{CheckReport, ExerciseReport, Status};
@@ -82,12 +83,17 @@ fn check_report(
     seconds: f64,
 ) -> CheckReport {
     let file = format!("{}/{}.rs", ex.checks_rel(), step.name);
+    let differs = verdict.status != Status::Pass && verdict.message == verdict::SNAPSHOT_DIFFERS;
     let details = match verdict.status {
         Status::Pass => String::new(),
-        _ if verdict.message == verdict::SNAPSHOT_DIFFERS => {
-            verdict::with_snapshot_source(&verdict.details, &file)
-        }
+        _ if differs => snapshot::with_snapshot_source(&verdict.details, &file),
         _ => verdict.details,
+    };
+    // A snapshot that differs fails inside the snapshot library; its header names the
+    // check's line that asserted it.
+    let asserted = match differs {
+        true => snapshot::assertion_line(&details).map(|n| format!("{file}:{n}")),
+        false => None,
     };
     CheckReport {
         name: step.test_name(check),
@@ -110,7 +116,10 @@ fn check_report(
             check.hint.clone()
         },
         book: course.book_link(&step.book),
-        source: verdict.location.clone().unwrap_or_else(|| file.clone()),
+        source: verdict
+            .location
+            .or(asserted)
+            .unwrap_or_else(|| file.clone()),
         // A pass needs no evidence; keeping it would bloat reports with passing output.
         details,
         seconds: (seconds * 1000.0).round() / 1000.0,

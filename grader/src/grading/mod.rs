@@ -6,9 +6,11 @@ mod collect;
 mod diagnosis;
 pub mod fences;
 pub mod integrity;
+mod panics;
 pub mod programs;
 mod reference;
 mod run;
+mod snapshot;
 pub mod verdict;
 
 use crate::course::{Course, Exercise, package_name};
