@@ -92,16 +92,16 @@ check! {
             }),
             task(move || {
                 staggered(1);
-                panic!("boom")
+                testkit::panic_on_purpose!("boom")
             }),
             task(move || {
                 staggered(2);
                 // Formatted at run time, so the payload is a `String`, not a `&str`.
-                panic!("boom number {}", std::hint::black_box(2))
+                testkit::panic_on_purpose!("boom number {}", std::hint::black_box(2))
             }),
             task(move || {
                 staggered(3);
-                std::panic::panic_any(42_u8)
+                testkit::panics::panic_any_on_purpose(42_u8)
             }),
             task(move || "last"),
         ];
