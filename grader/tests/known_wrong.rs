@@ -309,6 +309,7 @@ fixtures! {
         workers_not_joined,
         workers_take_turns,
         callback_panic_escapes,
+        then_panic_escapes,
         fanout_arrival_order,
         http_ignores_status,
         fanout_one_at_a_time,

@@ -6,9 +6,11 @@ mod collect;
 mod diagnosis;
 pub mod fences;
 pub mod integrity;
+mod panics;
 pub mod programs;
 mod reference;
 mod run;
+mod snapshot;
 mod stuck;
 pub mod verdict;
 

@@ -1,6 +1,8 @@
 //! Turning how a check process ended into a verdict a learner can act on.
 
 use super::fences::TASKS_PER_CHECK;
+use super::panics::{Intent, Panic, is_mark, panics};
+use super::snapshot;
 use super::stuck::Stuck;
 use crate::report::Status;
 use crate::sandbox::{Ending, Run, signal_name};
@@ -100,14 +102,24 @@ fn default_crash_hint(signal: &str) -> &'static str {
 pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict {
     let panics = panics(&run.output);
     // The check's own thread panics last with what ended it; earlier panics on it were
-    // provoked on purpose and caught.
-    let main = panics
-        .iter()
-        .rfind(|p| p.thread == test_name)
-        .or(panics.last());
+    // caught. A panic the check meant (a job it makes fail, a misuse it asks for) is part
+    // of the scenario, never what failed the check.
+    let last_of_check = panics.iter().rfind(|p| p.thread == test_name);
+    let main = match last_of_check {
+        Some(p) if p.meant() => None,
+        Some(p) => Some(p),
+        None => panics.iter().rfind(|p| !p.meant()),
+    };
+    // A panic the check raised that ended it all the same: the code under test let it
+    // escape, to the check's thread or passed on through a join.
+    let escaped = match (last_of_check, main) {
+        (Some(p), None) if p.intent == Intent::Raised => Some(p),
+        (_, Some(p)) => origin_of_rethrown(&panics, p).filter(|o| o.intent == Intent::Raised),
+        _ => None,
+    };
     // The main panic's message becomes the verdict's message; the rest is evidence.
-    let shown = main.map(|p| p.lines.clone()).unwrap_or(0..0);
-    let details = trim_output(&run.output, test_name, shown);
+    let shown = main.or(escaped).map(|p| p.lines.clone()).unwrap_or(0..0);
+    let details = trim_output(&run.output, test_name, shown, &panics);
     let location = main
         .map(|p| p.location.clone())
         .filter(|l| l.starts_with(&format!("{}/", crate::course::CHECKS)));
@@ -121,12 +133,7 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
     let origin = main
         .map(|p| origin_of_rethrown(&panics, p).unwrap_or(p))
         .filter(in_exercises)
-        .or_else(|| {
-            panics
-                .iter()
-                .filter(in_exercises)
-                .find(|p| !provoked(&run.output, &panics, p))
-        })
+        .or_else(|| panics.iter().filter(in_exercises).find(|p| !p.meant()))
         .map(|p| Origin {
             place: p.location.clone(),
             message: p.message.clone(),
@@ -216,7 +223,7 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
             return verdict(Status::Skipped, reason.to_owned());
         }
         if record == &expected_pass {
-            let after = match panics.last() {
+            let after = match panics.iter().rfind(|p| !p.meant()) {
                 Some(p) => format!(
                     ": a panic in thread '{}' at {}: {}",
                     p.thread, p.location, p.message
@@ -252,6 +259,7 @@ pub fn classify(run: &Run, test_name: &str, crash_hint: Option<&str>) -> Verdict
              code start a thread per task, per timer or per request? ({})",
             TASKS_PER_CHECK, p.message
         ),
+        (_, None) if escaped.is_some() => escaped.map(escaped_message).unwrap_or_default(),
         (Some(p), None) if p.message.starts_with("snapshot assertion for") => {
             SNAPSHOT_DIFFERS.to_owned()
         }
@@ -337,25 +345,14 @@ fn named_cause(message: &str) -> (Option<String>, &str) {
         })
 }
 
-/// What `testkit::panics::panic_message` prints after a panic it provoked on purpose.
-const PROVOKED: &str = "testkit: the check provoked the panic above on purpose, in thread";
-
-/// Whether the check said it provoked `panic` (a misuse that must panic): then it is
-/// never the origin of a failure.
-fn provoked(output: &str, panics: &[Panic], panic: &Panic) -> bool {
-    let mark = format!("{PROVOKED} '{}'", panic.thread);
-    let next_of_thread = panics
-        .iter()
-        .filter(|p| p.thread == panic.thread && p.lines.start > panic.lines.start)
-        .map(|p| p.lines.start)
-        .min()
-        .unwrap_or(usize::MAX);
-    output
-        .lines()
-        .enumerate()
-        .skip(panic.lines.end)
-        .take_while(|(i, _)| *i < next_of_thread)
-        .any(|(_, line)| line == mark)
+/// What to say of a panic the check raised on purpose that the code under test let escape.
+fn escaped_message(panic: &Panic) -> String {
+    format!(
+        "a panic the check raised on purpose escaped from the code under test and ended the \
+         check: \"{}\" (in thread '{}' at {}). The code under test must catch it \
+         (std::panic::catch_unwind) and handle it as documented",
+        panic.message, panic.thread, panic.location
+    )
 }
 
 /// The panic a check's own panic only passes on: `join().unwrap()` of a thread that
@@ -368,26 +365,6 @@ fn origin_of_rethrown<'a>(panics: &'a [Panic], main: &Panic) -> Option<&'a Panic
     panics
         .iter()
         .rfind(|p| p.thread != main.thread && p.lines.start < main.lines.start)
-}
-
-/// `details` with the snapshot header's `Source:` naming `file`: run where the course's
-/// sources are hidden, the snapshot library cannot resolve the path and names the
-/// workspace's folder instead.
-pub fn with_snapshot_source(details: &str, file: &str) -> String {
-    details
-        .lines()
-        .map(|line| match line.strip_prefix("Source: ") {
-            Some(place) => {
-                let line_number = place.rsplit_once(':').map(|(_, n)| n);
-                match line_number.filter(|n| n.bytes().all(|b| b.is_ascii_digit())) {
-                    Some(n) => format!("Source: {file}:{n}"),
-                    None => format!("Source: {file}"),
-                }
-            }
-            None => line.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The signal whose crash hint explains `run`: Rust's runtime turns a fault in a guard
@@ -429,63 +406,14 @@ fn is_out_of_tasks(message: &str) -> bool {
         && (message.contains("WouldBlock") || message.contains("os error 11"))
 }
 
-/// A panic found in a check's output.
-#[derive(Debug, PartialEq)]
-pub struct Panic {
-    pub thread: String,
-    /// `file:line:column` of the panic.
-    pub location: String,
-    pub message: String,
-    /// The output lines the panic's header and message occupy.
-    pub lines: std::ops::Range<usize>,
-}
-
-/// Finds `thread '<name>' (<tid>) panicked at <place>:` blocks and their messages.
-pub fn panics(output: &str) -> Vec<Panic> {
-    let lines: Vec<&str> = output.lines().collect();
-    let mut found = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(rest) = line.strip_prefix("thread '") else {
-            continue;
-        };
-        let Some((thread, after)) = rest.split_once('\'') else {
-            continue;
-        };
-        let Some((_, location)) = after.split_once(" panicked at ") else {
-            continue;
-        };
-        let message: Vec<&str> = lines[i + 1..]
-            .iter()
-            .take_while(|l| !ends_panic_message(l))
-            .take(30)
-            .copied()
-            .collect();
-        found.push(Panic {
-            thread: thread.to_owned(),
-            location: location.trim_end_matches(':').to_owned(),
-            lines: i..i + 1 + message.len(),
-            message: message.join("\n").trim().to_owned(),
-        });
-    }
-    found
-}
-
-fn ends_panic_message(line: &str) -> bool {
-    // libtest ends `test NAME ... ` with the outcome on a line of its own when the check
-    // printed in between.
-    matches!(line.trim(), "FAILED" | "ok")
-        || line.starts_with(PROVOKED)
-        || line.starts_with("note: run with `RUST_BACKTRACE")
-        || line.starts_with("thread '")
-        || line.starts_with("stack backtrace:")
-        || line.starts_with("failures:")
-        || line.starts_with("test result:")
-        || (line.starts_with("test ") && line.contains(" ... "))
-}
-
 /// The check's output without the test harness's own bookkeeping and without the lines
-/// in `shown` (the panic already given as the message).
-fn trim_output(output: &str, test_name: &str, shown: std::ops::Range<usize>) -> String {
+/// in `shown` (the panic already given as the message); a panic the check meant says so.
+fn trim_output(
+    output: &str,
+    test_name: &str,
+    shown: std::ops::Range<usize>,
+    panics: &[Panic],
+) -> String {
     let announce = format!("test {test_name} ...");
     let noise = |l: &str| {
         let t = l.trim();
@@ -496,16 +424,8 @@ fn trim_output(output: &str, test_name: &str, shown: std::ops::Range<usize>) -> 
             || t == test_name
             || t.starts_with("test result:")
             || t.starts_with("note: run with `RUST_BACKTRACE")
-            || t.contains("cargo insta")
+            || is_mark(t)
     };
-    // insta's diff legend, in the words of this course.
-    fn relabel(line: &str) -> &str {
-        match line {
-            "-old snapshot" => "-expected",
-            "+new results" => "+got",
-            other => other,
-        }
-    }
     // What the check printed right after libtest's `test NAME ... ` shares its line.
     fn unannounced<'a>(line: &'a str, announce: &str) -> Option<&'a str> {
         match line.trim_start().strip_prefix(announce) {
@@ -513,19 +433,36 @@ fn trim_output(output: &str, test_name: &str, shown: std::ops::Range<usize>) -> 
             None => Some(line),
         }
     }
-    let kept: Vec<&str> = output
+    let said_of = |i: usize| {
+        panics
+            .iter()
+            .find(|p| p.lines.start == i)
+            .and_then(|p| match p.intent {
+                Intent::Unmeant => None,
+                Intent::Raised => Some(" [raised on purpose by the check]"),
+                Intent::Expected => Some(" [the check expected this panic]"),
+            })
+    };
+    let kept: Vec<String> = output
         .lines()
         .enumerate()
         .filter(|(i, _)| !shown.contains(i))
-        .filter_map(|(_, l)| unannounced(l, &announce))
-        .filter(|l| !noise(l))
-        .map(relabel)
+        .filter_map(|(i, l)| Some((i, unannounced(l, &announce)?)))
+        .filter(|(_, l)| !noise(l))
+        .map(|(i, l)| match said_of(i) {
+            Some(said) => format!("{l}{said}"),
+            None => l.to_owned(),
+        })
         .collect();
-    kept.join("\n").trim().to_owned()
+    snapshot::in_course_words(kept.iter().map(String::as_str))
+        .join("\n")
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::panics::{ON_PURPOSE, PROVOKED};
     use super::*;
     use std::time::Duration;
 
@@ -661,6 +598,113 @@ mod tests {
         assert_eq!(
             v.origin.map(|o| o.place).as_deref(),
             Some("exercises/06-x/src/lib.rs:7:9")
+        );
+    }
+
+    /// A scenario of 02-callbacks: a job and a callback fail on purpose, the loop turns
+    /// both into errors, and the check's own assertion fails.
+    fn on_purpose_then(last: &str) -> String {
+        format!(
+            "running 1 test\n\
+             test a::b ... {ON_PURPOSE} 'loop-worker-0' (8)\n\
+             thread 'loop-worker-0' (8) panicked at grader/checks/02-x/tests/checks/a.rs:3:39:\n\
+             the disk is on fire\n\
+             {ON_PURPOSE} 'a::b' (7)\n\
+             thread 'a::b' (7) panicked at grader/checks/02-x/tests/checks/a.rs:5:35:\n\
+             a callback gave up\n\
+             {last}"
+        )
+    }
+
+    #[test]
+    fn a_panic_the_check_raised_on_purpose_is_never_the_headline() {
+        let assertion = "thread 'a::b' (7) panicked at grader/checks/02-x/tests/checks/a.rs:9:9:\n\
+                         after a callback panicked, the loop ran a later timer\n\
+                         note: run with `RUST_BACKTRACE=1` environment variable\n\
+                         test a::b ... FAILED\n";
+        let v = classify(
+            &run(Ending::Exited(101), &on_purpose_then(assertion), None),
+            "a::b",
+            None,
+        );
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(
+            v.message,
+            "after a callback panicked, the loop ran a later timer"
+        );
+        assert_eq!(
+            v.location.as_deref(),
+            Some("grader/checks/02-x/tests/checks/a.rs:9:9")
+        );
+        // The evidence says which panics were meant, without the marks themselves.
+        assert!(!v.details.contains(ON_PURPOSE), "{}", v.details);
+        assert!(
+            v.details
+                .contains("a.rs:5:35: [raised on purpose by the check]\na callback gave up"),
+            "{}",
+            v.details
+        );
+        // Without the marks, the same output is what it used to be: the last panic of the
+        // check's thread.
+        let unmarked = on_purpose_then("").replace(ON_PURPOSE, "something printed");
+        let v = classify(&run(Ending::Exited(101), &unmarked, None), "a::b", None);
+        assert_eq!(v.message, "a callback gave up");
+    }
+
+    #[test]
+    fn a_raised_panic_that_escaped_says_so_and_points_at_no_assertion() {
+        let v = classify(
+            &run(
+                Ending::Exited(101),
+                &on_purpose_then("test a::b ... FAILED\n"),
+                None,
+            ),
+            "a::b",
+            None,
+        );
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.message.starts_with(
+                "a panic the check raised on purpose escaped from the code under test and \
+                 ended the check: \"a callback gave up\" (in thread 'a::b' at \
+                 grader/checks/02-x/tests/checks/a.rs:5:35)"
+            ),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.location, None, "the raised panic is no assertion");
+        // Passed on through a join, it is told the same way, at the check's join.
+        let joined = "thread 'a::b' (7) panicked at grader/checks/02-x/tests/checks/a.rs:9:9:\n\
+                      called `Result::unwrap()` on an `Err` value: Any { .. }\n";
+        let output =
+            on_purpose_then("").replace(&format!("{ON_PURPOSE} 'a::b' (7)\n"), "") + joined;
+        let v = classify(&run(Ending::Exited(101), &output, None), "a::b", None);
+        assert!(
+            v.message.contains("escaped from the code under test")
+                && v.message.contains("the disk is on fire"),
+            "{}",
+            v.message
+        );
+        assert_eq!(
+            v.location.as_deref(),
+            Some("grader/checks/02-x/tests/checks/a.rs:9:9")
+        );
+    }
+
+    #[test]
+    fn a_timeout_never_points_at_a_panic_raised_on_purpose() {
+        let v = classify(
+            &run(Ending::TimedOut, &on_purpose_then(""), None),
+            "a::b",
+            None,
+        );
+        assert_eq!(v.status, Status::Timeout);
+        assert_eq!(v.location, None);
+        let unmarked = on_purpose_then("").replace(ON_PURPOSE, "something printed");
+        let v = classify(&run(Ending::TimedOut, &unmarked, None), "a::b", None);
+        assert_eq!(
+            v.location.as_deref(),
+            Some("grader/checks/02-x/tests/checks/a.rs:5:35")
         );
     }
 
@@ -822,19 +866,6 @@ mod tests {
         let checks_own = &output[output.find("thread 'a::b' (4) panicked at grader").unwrap()..];
         let v = classify(&run(Ending::Exited(101), checks_own, None), "a::b", None);
         assert_eq!(v.origin, None);
-    }
-
-    #[test]
-    fn the_snapshot_header_names_the_checks_file() {
-        let details = "Snapshot: s\nSource: /course/target/grader/submission-1:49\n-expected";
-        assert_eq!(
-            with_snapshot_source(details, "grader/checks/01-x/tests/checks/a.rs"),
-            "Snapshot: s\nSource: grader/checks/01-x/tests/checks/a.rs:49\n-expected"
-        );
-        assert_eq!(
-            with_snapshot_source("Source: /somewhere", "a.rs"),
-            "Source: a.rs"
-        );
     }
 
     #[test]

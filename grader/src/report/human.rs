@@ -36,7 +36,10 @@ fn diff_line(style: &Style, line: &str) -> String {
 fn diff_sign(line: &str) -> Option<char> {
     let body = match line.split_once('│') {
         Some((numbers, body)) if numbers.chars().all(|c| c.is_ascii_digit() || c == ' ') => body,
-        _ if line.starts_with("-old snapshot") || line.starts_with("+new results") => line,
+        // The legend, in the library's words or the course's.
+        _ if ["-old snapshot", "+new results", "-expected", "+got"].contains(&line.trim_end()) => {
+            line
+        }
         _ => return None,
     };
     body.chars().next().filter(|c| matches!(c, '-' | '+'))
@@ -428,6 +431,8 @@ mod tests {
             ),
             ("          3 │+actual", style.good("          3 │+actual")),
             ("-old snapshot", style.expected("-old snapshot")),
+            ("-expected", style.expected("-expected")),
+            ("+got", style.good("+got")),
         ] {
             assert_eq!(diff_line(&style, line), painted, "{line}");
             assert_ne!(painted, line, "{line}");

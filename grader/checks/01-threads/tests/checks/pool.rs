@@ -167,7 +167,7 @@ check! {
     fn survives_panicking_job() {
         let pool = ThreadPool::new(1);
         for _ in 0..3 {
-            pool.execute(|| panic!("this job fails on purpose"));
+            pool.execute(|| testkit::panic_on_purpose!("this job fails on purpose"));
         }
         let (tx, rx) = mpsc::channel();
         for i in 0..10 {

@@ -127,7 +127,7 @@ check! {
         let caught = panic::catch_unwind(AssertUnwindSafe(|| {
             parallel_map(&items, 4, |&i| {
                 if i == 5 {
-                    panic!("item {} is cursed", std::hint::black_box(i));
+                    testkit::panic_on_purpose!("item {} is cursed", std::hint::black_box(i));
                 }
                 i
             })
@@ -143,7 +143,7 @@ check! {
         let caught = panic::catch_unwind(AssertUnwindSafe(|| {
             parallel_map(&items, 2, |&i| {
                 if i == 6 {
-                    panic::panic_any(404_u16);
+                    testkit::panics::panic_any_on_purpose(404_u16);
                 }
                 i
             })

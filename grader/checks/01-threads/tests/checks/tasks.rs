@@ -92,17 +92,17 @@ check! {
             }),
             task(move || {
                 staggered(1);
-                panic!("boom")
+                testkit::panic_on_purpose!("boom")
             }),
             task(move || {
                 staggered(2);
                 // A `String` payload by construction: a format string whose arguments the
                 // compiler can fold may become a `&'static str`.
-                std::panic::panic_any(format!("boom number {}", std::hint::black_box(2)))
+                testkit::panic_any_on_purpose(format!("boom number {}", std::hint::black_box(2)))
             }),
             task(move || {
                 staggered(3);
-                std::panic::panic_any(42_u8)
+                testkit::panics::panic_any_on_purpose(42_u8)
             }),
             task(move || "last"),
         ];

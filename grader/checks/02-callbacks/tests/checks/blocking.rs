@@ -10,6 +10,19 @@ use std::time::Instant;
 use testkit::procfs::{live_threads, settle_threads};
 use testkit::{Rendezvous, ThreadLog, check, cpu, wakeups};
 
+/// Runs the loop of a scenario in which `what` panics: `run` must return that panic as its
+/// error, not let it escape.
+#[track_caller]
+fn run_to_error(el: &mut EventLoop, what: &str) -> Result<(), callbacks::LoopError> {
+    match testkit::panics::escaped(|| el.run()) {
+        Ok(result) => result,
+        Err(said) => panic!(
+            "{what} panicked ({said:?}) and the panic escaped from run(): catch it \
+             (std::panic::catch_unwind) and return it as the documented error"
+        ),
+    }
+}
+
 check! {
     /// `work` runs on a worker thread; `then` runs back on the thread that runs the loop.
     fn then_on_loop_thread() {
@@ -264,30 +277,30 @@ check! {
         let mut el = EventLoop::with_workers(1);
         let then_ran = Rc::new(Cell::new(false));
         let ran = Rc::clone(&then_ran);
-        el.spawn_blocking(|| -> u32 { panic!("the disk is on fire") }, move |_, _| ran.set(true));
-        let from_work = el.run();
+        el.spawn_blocking(|| -> u32 { testkit::panic_on_purpose!("the disk is on fire") }, move |_, _| ran.set(true));
+        let from_work = run_to_error(&mut el, "blocking work");
         assert!(!then_ran.get(), "the `then` of a job that panicked ran");
         let mut el = EventLoop::with_workers(1);
         // Formatted at run time: the payload is a `String`, not a `&str`.
-        el.spawn_blocking(|| -> u32 { panic!("disk {} is on fire", std::hint::black_box(2)) }, |_, _| {});
-        let from_work_string = el.run();
+        el.spawn_blocking(|| -> u32 { testkit::panic_on_purpose!("disk {} is on fire", std::hint::black_box(2)) }, |_, _| {});
+        let from_work_string = run_to_error(&mut el, "blocking work");
         let mut el = EventLoop::with_workers(1);
         let later_ran = Rc::new(Cell::new(false));
         let later = Rc::clone(&later_ran);
-        el.set_timeout(ms(1), |_| panic!("a callback gave up"));
+        el.set_timeout(ms(1), |_| testkit::panic_on_purpose!("a callback gave up"));
         el.set_timeout(ms(30), move |_| later.set(true));
-        let from_callback = el.run();
+        let from_callback = run_to_error(&mut el, "a timer's callback");
         assert!(
             !later_ran.get(),
             "after a callback panicked, the loop ran a later timer: it must stop at once and \
              return the error"
         );
         let mut el = EventLoop::with_workers(1);
-        el.set_timeout(ms(1), |_| panic!("callback {} gave up", std::hint::black_box(2)));
-        let from_callback_string = el.run();
+        el.set_timeout(ms(1), |_| testkit::panic_on_purpose!("callback {} gave up", std::hint::black_box(2)));
+        let from_callback_string = run_to_error(&mut el, "a timer's callback");
         let mut el = EventLoop::with_workers(1);
-        el.spawn_blocking(|| 7, |_, _| panic!("then gave up"));
-        let from_then = el.run();
+        el.spawn_blocking(|| 7, |_, _| testkit::panic_on_purpose!("then gave up"));
+        let from_then = run_to_error(&mut el, "a job's `then` callback");
         let shown = |r: &Result<(), callbacks::LoopError>| match r {
             Ok(()) => "Ok(())".to_owned(),
             Err(e) => format!("{e:?} / {e}"),

@@ -163,7 +163,7 @@ check! {
             });
             rt.spawn(|| {
                 child::note("panicking task");
-                panic!("a task gives up");
+                testkit::panic_on_purpose!("a task gives up");
             });
             rt.spawn(|| child::note("third task"));
             rt.run();

@@ -122,7 +122,7 @@ check! {
         let (failed, fine): (Result<u32, JoinError>, Result<u32, JoinError>) = rt.block_on(async {
             let failing = spawn(async {
                 yield_now(2).await;
-                panic!("this task fails on purpose")
+                testkit::panic_on_purpose!("this task fails on purpose")
             });
             let fine = spawn(async { 7 });
             (failing.await, fine.await)
@@ -134,7 +134,7 @@ check! {
         // A message formatted at run time is a `String` payload, not a `&str`.
         let formatted = rt.block_on(async {
             let n = std::hint::black_box(7);
-            spawn(async move { panic!("task {n} failed") }).await
+            spawn(async move { testkit::panic_on_purpose!("task {n} failed") }).await
         });
         assert_eq!(
             formatted.map_err(|e| e.panic),
@@ -404,7 +404,7 @@ check! {
         );
         // A main future that panics leaves no runtime behind on the thread.
         let main_panicked = testkit::panics::panic_message(|| {
-            Runtime::new().unwrap().block_on(async { panic!("main fails") })
+            Runtime::new().unwrap().block_on(async { testkit::panic_on_purpose!("main fails") })
         });
         assert!(main_panicked.is_some(), "a panicking main future did not panic out of block_on");
         let after = testkit::panics::panic_message(|| spawn(async {}));
