@@ -204,6 +204,7 @@ test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 29 filtered out;
                 record: None,
                 elapsed: Duration::from_millis(10),
                 out_of_memory: None,
+                stacks: None,
             },
             "blocking::panics_become_errors",
             None,
