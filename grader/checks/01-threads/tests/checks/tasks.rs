@@ -98,7 +98,7 @@ check! {
                 staggered(2);
                 // A `String` payload by construction: a format string whose arguments the
                 // compiler can fold may become a `&'static str`.
-                testkit::panic_any_on_purpose(format!("boom number {}", std::hint::black_box(2)))
+                testkit::panics::panic_any_on_purpose(format!("boom number {}", std::hint::black_box(2)))
             }),
             task(move || {
                 staggered(3);
