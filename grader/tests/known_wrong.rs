@@ -543,6 +543,7 @@ fixtures! {
         wake_without_ring,
         waker_uses_thread_runtime,
         workers_left_running,
+        worker_waits_for_its_task,
         workers_not_entered,
         fewer_workers,
         task_holds_runtime,

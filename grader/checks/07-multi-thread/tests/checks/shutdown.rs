@@ -1,5 +1,4 @@
 use crate::{Gate, PATIENCE, join_within};
-use delayserver::DelayServer;
 use multi_thread::{JoinError, Runtime, TcpStream, sleep, spawn};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -62,35 +61,42 @@ check! {
         assert!(!log.contains(std::thread::current().id()), "a sleeping task ran on the thread in block_on");
     }
 
-    /// Tasks on different workers use sockets through the shared reactor: requests that
-    /// wait at the same time finish in the order the server answers.
+    /// Tasks on different workers use sockets through the shared reactor: six requests on
+    /// three workers are all in flight at once (the server answers none until it holds
+    /// all six), and each task reads its own response.
     fn sockets_across_workers() {
-        let server = DelayServer::start().unwrap();
-        let addr = server.addr();
-        let delays = [300u64, 100, 250, 50, 200, 150];
+        const REQUESTS: usize = 6;
+        let (addr, server) = rendezvous(REQUESTS, PATIENCE / 2);
         let rt = Runtime::new(3).unwrap();
-        let order = Arc::new(Mutex::new(Vec::new()));
-        let handles: Vec<_> = delays
-            .iter()
-            .map(|&delay| {
-                let order = Arc::clone(&order);
+        let handles: Vec<_> = (0..REQUESTS)
+            .map(|i| {
                 rt.spawn(async move {
                     let mut stream = TcpStream::connect(addr).await.unwrap();
-                    let request = format!("GET /{delay}/d{delay} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    let request =
+                        format!("GET /r{i} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                     stream.write_all(request.as_bytes()).await.unwrap();
                     let mut response = Vec::new();
                     stream.read_to_end(&mut response).await.unwrap();
-                    let response = String::from_utf8_lossy(&response);
-                    let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
-                    order.lock().unwrap().push(body);
+                    let response = String::from_utf8_lossy(&response).into_owned();
+                    response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned()
                 })
             })
             .collect();
-        for handle in handles {
-            assert_eq!(join_within(handle, PATIENCE), Some(Ok(())), "a request never finished");
+        let mut bodies = Vec::new();
+        for (i, handle) in handles.into_iter().enumerate() {
+            match join_within(handle, PATIENCE) {
+                Some(Ok(body)) => bodies.push(format!("r{i}:{body}")),
+                other => panic!("a request never finished (its handle gave {other:?})"),
+            }
         }
-        let order = order.lock().unwrap().join(" ");
-        insta::assert_snapshot!(order, @"d50 d100 d150 d200 d250 d300");
+        let together = server.join().unwrap();
+        assert_eq!(
+            together, REQUESTS,
+            "only {together} of {REQUESTS} requests reached the server before it answered any: \
+             a task that waits for its response must let its worker run the others (register \
+             the socket with the reactor and return Pending, never block the worker)"
+        );
+        insta::assert_snapshot!(bodies.join(" "), @"r0:r0 r1:r1 r2:r2 r3:r3 r4:r4 r5:r5");
     }
 
     /// Dropping the runtime stops and joins every worker and the reactor's thread, closes
@@ -227,4 +233,72 @@ check! {
         }
         gate.open();
     }
+}
+
+/// A server that answers nobody until `n` requests have arrived (or `patience` has passed),
+/// then answers each with its path: the requests it saw together, returned by the thread,
+/// prove they were in flight at once without timing anything.
+fn rendezvous(n: usize, patience: Duration) -> (std::net::SocketAddr, thread::JoinHandle<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let server = thread::spawn(move || {
+        let until = Instant::now() + patience;
+        let mut waiting = Vec::new();
+        let answer = |mut stream: std::net::TcpStream, path: &str| {
+            let body = path.trim_start_matches('/');
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        };
+        // Reads one request head; `None` if it does not come in time.
+        let read_path = |stream: &mut std::net::TcpStream| -> Option<String> {
+            stream.set_nonblocking(false).ok()?;
+            stream.set_read_timeout(Some(patience)).ok()?;
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                if stream.read(&mut byte).ok()? == 0 {
+                    return None;
+                }
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).into_owned();
+            head.split(' ').nth(1).map(str::to_owned)
+        };
+        while waiting.len() < n && Instant::now() < until {
+            match listener.accept() {
+                Ok((mut stream, _)) => {
+                    if let Some(path) = read_path(&mut stream) {
+                        waiting.push((stream, path));
+                    }
+                }
+                Err(_) => thread::sleep(ms(1)),
+            }
+        }
+        let together = waiting.len();
+        for (stream, path) in waiting.drain(..).rev() {
+            answer(stream, &path);
+        }
+        // Late requests are answered at once, so the check reports what it saw rather
+        // than a time limit.
+        let late_until = Instant::now() + patience;
+        let mut late = 0;
+        while together + late < n && Instant::now() < late_until {
+            match listener.accept() {
+                Ok((mut stream, _)) => {
+                    if let Some(path) = read_path(&mut stream) {
+                        answer(stream, &path);
+                    }
+                    late += 1;
+                }
+                Err(_) => thread::sleep(ms(1)),
+            }
+        }
+        together
+    });
+    (addr, server)
 }
