@@ -183,7 +183,9 @@ fn check_fixture(dir: &str, name: &str) -> Graded {
                 expected.describe()
             ));
         }
+        // A skipped check says why it could not judge, not what it would have found.
         if let Some(needle) = fixture.messages.get(check)
+            && status != "skipped"
             && !message.contains(needle.as_str())
         {
             wrong.push(format!(
