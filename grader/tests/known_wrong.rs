@@ -326,6 +326,7 @@ fixtures! {
         alt_binary_heap,
         alt_condvar_workers,
         alt_fanout_by_hand,
+        alt_held_up_setup,
     }
     "03-epoll" => epoll {
         raw_ignores_errors,
