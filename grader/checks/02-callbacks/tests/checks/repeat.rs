@@ -101,7 +101,8 @@ check! {
     /// third run belongs on schedule and where it goes when the next run is counted from
     /// the moment a run started or ended.
     fn script_order() {
-        let Some(t) = attempts::undisturbed_or_skip("the order of timers 10 ms apart", script_run) else {
+        let what = "the order of timers 10 ms apart";
+        let Some(t) = attempts::undisturbed_or_skip(what, script_run) else {
             return;
         };
         assert!(
