@@ -200,7 +200,9 @@ fn check_fixture(dir: &str, name: &str) -> Graded {
                 expected.describe()
             ));
         }
+        // A skipped check says why it could not judge, not what it would have found.
         if let Some(needle) = fixture.messages.get(check)
+            && status != "skipped"
             && !message.contains(needle.as_str())
         {
             wrong.push(format!(
@@ -342,6 +344,7 @@ fixtures! {
         alt_binary_heap,
         alt_condvar_workers,
         alt_fanout_by_hand,
+        alt_held_up_setup,
     }
     "03-epoll" => epoll {
         raw_ignores_errors,

@@ -6,6 +6,7 @@
 //! concurrent code gets through, timing hypotheses compared within one run, CPU time,
 //! and counts of live threads and open file descriptors.
 
+pub mod attempts;
 pub mod capture;
 pub mod cause;
 pub mod compile;
@@ -20,6 +21,7 @@ pub mod panics;
 pub mod procfs;
 pub mod record;
 pub mod rendezvous;
+pub mod schedule;
 pub mod scripted;
 pub mod spawns;
 pub mod stuck;
