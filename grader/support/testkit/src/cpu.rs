@@ -123,3 +123,47 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> (R, CpuUsage) {
     };
     (result, usage)
 }
+
+/// Measures `f` as [`measure`] does, again and again until the control thread has had at
+/// least `enough` CPU time (or `rounds` runs), and sums the runs.
+///
+/// On a busy machine one short run gives the control a few slices only, and how a few
+/// slices fall between two spinning threads is luck: a spinner can look like half a
+/// spinner. Summing runs until the control had a fair amount of CPU evens the luck out,
+/// while an idle machine still needs one run.
+pub fn measure_enough(enough: Duration, rounds: usize, mut f: impl FnMut()) -> CpuUsage {
+    let mut total = CpuUsage {
+        cpu: Duration::ZERO,
+        wall: Duration::ZERO,
+        control: Duration::ZERO,
+    };
+    for _ in 0..rounds.max(1) {
+        let ((), usage) = measure(&mut f);
+        total.cpu += usage.cpu;
+        total.wall += usage.wall;
+        total.control += usage.control;
+        if total.control >= enough {
+            break;
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measure_enough_sums_runs_until_the_control_had_enough() {
+        let mut runs = 0;
+        let total = measure_enough(Duration::from_secs(3600), 3, || {
+            runs += 1;
+            std::thread::sleep(Duration::from_millis(5));
+        });
+        assert_eq!(runs, 3, "never enough: every round runs");
+        assert!(total.wall >= Duration::from_millis(15));
+        let mut runs = 0;
+        measure_enough(Duration::ZERO, 3, || runs += 1);
+        assert_eq!(runs, 1, "enough at once: one round");
+    }
+}

@@ -82,7 +82,7 @@ check! {
         let server = DelayServer::start().unwrap();
         let addr = server.addr();
         let mut rt = Runtime::new().unwrap();
-        let ((), usage) = cpu::measure(|| {
+        let usage = cpu::measure_enough(ms(200), 8, || {
             rt.block_on(async move {
                 let mut handles = Vec::new();
                 for _ in 0..100 {

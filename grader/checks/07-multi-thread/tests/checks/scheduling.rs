@@ -117,10 +117,12 @@ check! {
         const TASKS: usize = 8;
         let work = ms(6);
         // The work is measured in CPU time, so its wall time has a floor whatever the
-        // machine does: polled one after another, the tasks take at least all their work;
-        // polled two at a time, about half. Pass below the midpoint.
+        // machine does: polled one after another, the tasks take at least all their work,
+        // never less; polled two at a time, about half. Workers that take turns can never
+        // come in under that floor, so the bound sits just below it, and a busy machine
+        // leaves a correct runtime the whole gap between half and 90 % to get through.
         let all = work * TASKS as u32;
-        let bound = all.mul_f64(0.75);
+        let bound = all.mul_f64(0.9);
         // A busy machine stretches a round, never shortens one: keep the best round of the
         // runtime, and, to tell a busy machine from workers that take turns, count the
         // rounds in which two plain threads doing the same work got under the bound, for up
@@ -136,12 +138,14 @@ check! {
         if two < bound {
             return;
         }
-        if threads_under == 0 {
-            return testkit::record::skip(
-                "this machine never ran two threads at once during the check (two plain \
-                 threads doing the same work never beat one by enough), so two workers \
-                 cannot be judged",
-            );
+        // Plain threads that got under the bound once or twice while the runtime never
+        // did in 6 s say the machine was too busy to tell, not that the workers take turns.
+        if threads_under < 3 {
+            return testkit::record::skip(&format!(
+                "this machine seldom ran two threads at once during the check (two plain \
+                 threads doing the same work beat the bound {threads_under} times in 6 s), so \
+                 two workers cannot be judged"
+            ));
         }
         let one = run_batch(1, TASKS, work);
         panic!(
