@@ -1,7 +1,7 @@
 use crate::{Gate, PATIENCE, join_within};
 use multi_thread::{JoinError, Runtime, TcpStream, sleep, spawn};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 use testkit::{Hypotheses, ThreadLog, check, ms, procfs};
