@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
+use testkit::gated::{self, GatedServer};
 use testkit::{Hypotheses, ThreadLog, check, ms, procfs};
 
 /// How many finished tasks the memory check runs: a few dozen bytes kept of each would
@@ -66,7 +67,9 @@ check! {
     /// all six), and each task reads its own response.
     fn sockets_across_workers() {
         const REQUESTS: usize = 6;
-        let (addr, server) = rendezvous(REQUESTS, PATIENCE / 2);
+        let paths: Vec<String> = (0..REQUESTS).map(|i| format!("/r{i}")).collect();
+        let server = GatedServer::start(paths, gated::Gate::Read);
+        let addr = server.addr();
         let rt = Runtime::new(3).unwrap();
         let handles: Vec<_> = (0..REQUESTS)
             .map(|i| {
@@ -89,7 +92,7 @@ check! {
                 other => panic!("a request never finished (its handle gave {other:?})"),
             }
         }
-        let together = server.join().unwrap();
+        let together = server.together();
         assert_eq!(
             together, REQUESTS,
             "only {together} of {REQUESTS} requests reached the server before it answered any: \
@@ -233,72 +236,4 @@ check! {
         }
         gate.open();
     }
-}
-
-/// A server that answers nobody until `n` requests have arrived (or `patience` has passed),
-/// then answers each with its path: the requests it saw together, returned by the thread,
-/// prove they were in flight at once without timing anything.
-fn rendezvous(n: usize, patience: Duration) -> (std::net::SocketAddr, thread::JoinHandle<usize>) {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let server = thread::spawn(move || {
-        let until = Instant::now() + patience;
-        let mut waiting = Vec::new();
-        let answer = |mut stream: std::net::TcpStream, path: &str| {
-            let body = path.trim_start_matches('/');
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        };
-        // Reads one request head; `None` if it does not come in time.
-        let read_path = |stream: &mut std::net::TcpStream| -> Option<String> {
-            stream.set_nonblocking(false).ok()?;
-            stream.set_read_timeout(Some(patience)).ok()?;
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") {
-                if stream.read(&mut byte).ok()? == 0 {
-                    return None;
-                }
-                head.push(byte[0]);
-            }
-            let head = String::from_utf8_lossy(&head).into_owned();
-            head.split(' ').nth(1).map(str::to_owned)
-        };
-        while waiting.len() < n && Instant::now() < until {
-            match listener.accept() {
-                Ok((mut stream, _)) => {
-                    if let Some(path) = read_path(&mut stream) {
-                        waiting.push((stream, path));
-                    }
-                }
-                Err(_) => thread::sleep(ms(1)),
-            }
-        }
-        let together = waiting.len();
-        for (stream, path) in waiting.drain(..).rev() {
-            answer(stream, &path);
-        }
-        // Late requests are answered at once, so the check reports what it saw rather
-        // than a time limit.
-        let late_until = Instant::now() + patience;
-        let mut late = 0;
-        while together + late < n && Instant::now() < late_until {
-            match listener.accept() {
-                Ok((mut stream, _)) => {
-                    if let Some(path) = read_path(&mut stream) {
-                        answer(stream, &path);
-                    }
-                    late += 1;
-                }
-                Err(_) => thread::sleep(ms(1)),
-            }
-        }
-        together
-    });
-    (addr, server)
 }
