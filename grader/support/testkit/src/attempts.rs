@@ -35,7 +35,7 @@ pub fn undisturbed_or_skip<T>(
         Ok(outcome) => Some(outcome),
         Err(reasons) => {
             crate::record::skip(&format!(
-                "the machine held this check up in all {ATTEMPTS} runs, so {what} cannot be \
+                "this machine held this check up in all {ATTEMPTS} runs, so {what} cannot be \
                  judged: {}",
                 reasons.join(" | ")
             ));
