@@ -5,6 +5,7 @@
 // of its own, a learner's may.
 #![allow(clippy::drop_non_drop)]
 
+mod idle_race;
 mod join;
 mod scheduling;
 mod shutdown;

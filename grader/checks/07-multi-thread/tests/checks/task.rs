@@ -342,52 +342,12 @@ check! {
     fn no_lost_wakes() {
         woken_while_running();
         // One worker going to sleep, again and again, while this thread spawns the next task
-        // shortly after the last one ran (it spins on a counter rather than sleeping, so the
-        // spawn races with the worker's way back to its wait): a worker that looks at the
-        // queues before it counts itself asleep misses one sooner or later.
-        const IDLE_ROUNDS: usize = 10_000;
+        // aimed at the moment it does: a worker that looks at the queues before it counts
+        // itself asleep misses one.
         const RACE_TIME: Duration = Duration::from_millis(2500);
         let rt = Runtime::new(1).unwrap();
-        let ran = Arc::new(AtomicUsize::new(0));
-        // Kept: what the handles do when dropped is another check's business.
-        let mut handles = Vec::with_capacity(IDLE_ROUNDS);
-        // At least IDLE_ROUNDS, and for at least 0.6 s: on a busy machine fewer rounds find
-        // the two threads running at the same moment. At most RACE_TIME, so that a machine
-        // too busy to get through them leaves the check within its time limit.
-        let started = Instant::now();
-        for round in 0.. {
-            let enough = round >= IDLE_ROUNDS && (started.elapsed() > ms(600) || round >= 10 * IDLE_ROUNDS);
-            if enough || started.elapsed() > RACE_TIME {
-                break;
-            }
-            // A delay that sweeps, round after round, across the worker's way back to its
-            // wait, so that some spawn lands in whatever gap it leaves.
-            for _ in 0..round % 256 {
-                std::hint::spin_loop();
-            }
-            let counter = Arc::clone(&ran);
-            handles.push(rt.spawn(async move {
-                counter.fetch_add(1, Ordering::SeqCst);
-            }));
-            let until = Instant::now() + PATIENCE;
-            let mut spins = 0u32;
-            while ran.load(Ordering::SeqCst) <= round {
-                assert!(
-                    Instant::now() < until,
-                    "round {round} on one worker: a task spawned just as the worker went back \
-                     to waiting was never run (the worker slept through it)"
-                );
-                // Spinning sees the task run at once; past a few microseconds the worker is
-                // not running, and on a busy machine this thread would take its processor.
-                spins += 1;
-                if spins < 4096 {
-                    std::hint::spin_loop();
-                } else {
-                    thread::yield_now();
-                }
-            }
-        }
-        drop((rt, handles));
+        crate::idle_race::spawn_at_the_edge(&rt, 40_000, ms(600), RACE_TIME);
+        drop(rt);
         const ROUNDS: usize = 2000;
         let rt = Runtime::new(2).unwrap();
         let mut handles = Vec::with_capacity(ROUNDS);
