@@ -213,6 +213,11 @@ check! {
                         }
                         thread::yield_now();
                     }
+                    // Now and then with every worker surely asleep first, so that a wake
+                    // that queues the task but rings for nobody is lost whatever the timing.
+                    if round % 10 == 1 {
+                        testkit::futexes::others_asleep(ms(500));
+                    }
                     seen.store(round, Ordering::SeqCst);
                     let waker = slot.lock().unwrap().clone();
                     waker.expect("a poll stored its waker").wake();
@@ -340,14 +345,10 @@ check! {
     /// Wakes from another thread, forced into a poll, then racing with the task's poll in
     /// thousands of rounds: every round's task finishes, whichever comes first.
     fn no_lost_wakes() {
-        woken_while_running();
-        // One worker going to sleep, again and again, while this thread spawns the next task
-        // aimed at the moment it does: a worker that looks at the queues before it counts
-        // itself asleep misses one.
+        // Each race part stops after RACE_TIME, so that a machine too busy to get through
+        // its rounds leaves the check within its time limit.
         const RACE_TIME: Duration = Duration::from_millis(2500);
-        let rt = Runtime::new(1).unwrap();
-        crate::idle_race::spawn_at_the_edge(&rt, 40_000, ms(600), RACE_TIME);
-        drop(rt);
+        woken_while_running();
         const ROUNDS: usize = 2000;
         let rt = Runtime::new(2).unwrap();
         let mut handles = Vec::with_capacity(ROUNDS);
@@ -379,5 +380,11 @@ check! {
                  waited was never polled again (a lost wake)"
             );
         }
+        drop((rt, handles));
+        // One worker going to sleep, again and again, while this thread spawns the next task
+        // aimed at the moment it does: a worker that looks at the queues before it counts
+        // itself asleep misses one.
+        let rt = Runtime::new(1).unwrap();
+        crate::idle_race::spawn_at_the_edge(&rt, 40_000, ms(600), RACE_TIME);
     }
 }
