@@ -41,8 +41,9 @@ fn solutions_pass_every_check_and_exit_0() {
     let before = fingerprint(&repo().join("solutions"));
     let graded = grade(grader(), &["--solutions"]);
     // A check that cannot measure on this machine right now (two_workers_faster with no
-    // second core free, an order check held up in every run) skips and says "this
-    // machine"; it judged nothing, so it stands for a pass here.
+    // second core free, an order check held up in every run) skips through
+    // `testkit::record::skip_on_this_machine`, whose reason says "this machine"; it judged
+    // nothing, so it stands for a pass here.
     let failing: Vec<_> = graded
         .checks()
         .into_iter()

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{Graded, course, grade, grader, listed_checks, processes_marked, repo};
+use common::{
+    Graded, course, grade, grader, listed_checks, processes_marked, repo, statuses_catch,
+};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -64,16 +66,11 @@ impl Expected {
         }
     }
 
-    /// Whether every allowed status means "the check caught the bug".
-    /// Never `pass`: every status a catch, or `skipped` (a check that could not measure on
-    /// this machine, two_workers_faster without a second free core) beside a catch.
+    /// Whether the allowed statuses make the check a catch (see [`statuses_catch`]).
     fn catches(&self) -> bool {
-        let caught = |s: &String| ["fail", "timeout", "crash"].contains(&s.as_str());
         match self {
-            Expected::One(s) => caught(s),
-            Expected::AnyOf(all) => {
-                all.iter().any(caught) && all.iter().all(|s| caught(s) || s == "skipped")
-            }
+            Expected::One(s) => statuses_catch(std::slice::from_ref(s)),
+            Expected::AnyOf(all) => statuses_catch(all),
         }
     }
 

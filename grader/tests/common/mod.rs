@@ -275,3 +275,15 @@ pub fn grade_delta(dir: &Path) -> Graded {
     }
     graded
 }
+
+/// Whether the statuses a fixture allows for a check make that check a catch of its
+/// mistake: at least one status that catches it (`fail`, `timeout`, `crash`,
+/// `compile-error`), and every other one `skipped` (a check that could not measure on this
+/// machine, like `two_workers_faster` without a second free core). Never `pass`.
+pub fn statuses_catch<S: AsRef<str>>(statuses: &[S]) -> bool {
+    let caught = |s: &S| matches!(s.as_ref(), "fail" | "timeout" | "crash" | "compile-error");
+    statuses.iter().any(caught)
+        && statuses
+            .iter()
+            .all(|s| caught(s) || s.as_ref() == "skipped")
+}

@@ -34,9 +34,8 @@ pub fn undisturbed_or_skip<T>(
     match first_undisturbed(ATTEMPTS, scenario) {
         Ok(outcome) => Some(outcome),
         Err(reasons) => {
-            crate::record::skip(&format!(
-                "this machine held this check up in all {ATTEMPTS} runs, so {what} cannot be \
-                 judged: {}",
+            crate::record::skip_on_this_machine(&format!(
+                "held this check up in all {ATTEMPTS} runs, so {what} cannot be judged: {}",
                 reasons.join(" | ")
             ));
             None

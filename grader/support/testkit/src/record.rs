@@ -86,3 +86,11 @@ pub fn run(module: &str, name: &str, body: impl FnOnce()) {
 pub fn skip(reason: &str) {
     *SKIPPED.lock().unwrap() = Some(reason.replace('\n', " "));
 }
+
+/// Marks the running check as unable to measure on this machine right now (held up in
+/// every run, no second free core): it judged nothing. `reason` follows the words "this
+/// machine", by which a reader, and the course's test that grades the solutions, tell such
+/// a skip from one for a platform. Return right after it.
+pub fn skip_on_this_machine(reason: &str) {
+    skip(&format!("this machine {reason}"));
+}

@@ -141,8 +141,8 @@ check! {
         // Plain threads that got under the bound once or twice while the runtime never
         // did in 6 s say the machine was too busy to tell, not that the workers take turns.
         if threads_under < 3 {
-            return testkit::record::skip(&format!(
-                "this machine seldom ran two threads at once during the check (two plain \
+            return testkit::record::skip_on_this_machine(&format!(
+                "seldom ran two threads at once during the check (two plain \
                  threads doing the same work beat the bound {threads_under} times in 6 s), so \
                  two workers cannot be judged"
             ));
